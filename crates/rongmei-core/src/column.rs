@@ -1,0 +1,67 @@
+use pinyin::ToPinyin;
+use serde::{Deserialize, Serialize};
+
+/// A 栏目: columns nest (综合新闻 under 新闻), and each has a URL slug and a Chinese name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub parent_id: Option<i64>,
+}
+
+const MAX_SLUG_LEN: usize = 64;
+
+/// A readable ASCII slug from a column name: Chinese in toneless pinyin (综合新闻 → zong-he-xin-wen),
+/// Latin letters lowercased, everything else a separator. Falls back to `column` when nothing is left.
+pub fn slugify(name: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for (c, py) in name.chars().zip(name.to_pinyin()) {
+        if let Some(p) = py {
+            if !word.is_empty() {
+                parts.push(std::mem::take(&mut word));
+            }
+            parts.push(p.plain().to_string());
+        } else if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        } else if !word.is_empty() {
+            parts.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        parts.push(word);
+    }
+    let mut slug = parts.join("-");
+    if slug.len() > MAX_SLUG_LEN {
+        slug.truncate(MAX_SLUG_LEN);
+        slug = slug.trim_end_matches('-').to_string();
+    }
+    if slug.is_empty() {
+        "column".to_string()
+    } else {
+        slug
+    }
+}
+
+/// A slug is safe in a URL path segment without escaping.
+pub fn is_valid_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_SLUG_LEN * 2
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_pinyin() {
+        assert_eq!(slugify("综合新闻"), "zong-he-xin-wen");
+        assert_eq!(slugify("新闻联播"), "xin-wen-lian-bo");
+        assert_eq!(slugify("IT 资讯 2024"), "it-zi-xun-2024");
+        assert_eq!(slugify("！！"), "column");
+        assert!(is_valid_slug(&slugify("深圳大学·研究生院")));
+    }
+}

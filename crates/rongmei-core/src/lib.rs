@@ -1,0 +1,18 @@
+//! Domain model and rules of the Rongmei newsroom.
+//!
+//! Nothing in this crate knows about HTTP or SQL: it defines what an article is, how its body is
+//! structured, how titles carry a 【label】, how columns get their slugs, and how times are shown.
+
+pub mod article;
+pub mod body;
+pub mod column;
+pub mod time;
+
+pub use article::{Article, ArticleStatus, Byline, NewArticle, label_of_title};
+pub use body::{Block, Body};
+pub use column::{Column, slugify};
+pub use time::{SHANGHAI, format_display_time};
+
+/// The column every article without one lands in; it always exists.
+pub const DEFAULT_COLUMN_SLUG: &str = "news";
+pub const DEFAULT_COLUMN_NAME: &str = "新闻";

@@ -1,0 +1,458 @@
+//! From user text to a tantivy query, built by hand.
+//!
+//! tantivy's QueryParser is not used on user text: it turns a multi-token Chinese query
+//! into one phrase over overlapping search-mode tokens (`[精神, 西迁精神]`) that matches
+//! nothing, and its syntax errors would reach the user.
+
+use std::ops::Bound;
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use crate::SearchError;
+use crate::analysis::{Analyzer, bigrams, fold, is_cjk, is_stop_word};
+use crate::schema::Fields;
+
+/// Longer queries are cut to this many characters (after trimming).
+pub const MAX_QUERY_CHARS: usize = 256;
+/// Beyond this the query is refused rather than cut: it is not something a person typed.
+pub const MAX_QUERY_CHARS_HARD: usize = 1000;
+/// Words and quoted phrases a query may require; later ones are ignored.
+pub const MAX_QUERY_TERMS: usize = 24;
+/// Exclusions a query may carry; later ones are ignored.
+pub const MAX_QUERY_EXCLUSIONS: usize = 8;
+
+// Word fields lead the ranking; bigram fields are the recall net. Bigram boosts are
+// divided by the number of bigrams so a long word's many bigrams cannot outweigh it.
+const BOOST_TITLE: f32 = 4.0;
+const BOOST_TAGS: f32 = 2.5;
+const BOOST_BYLINES: f32 = 2.5;
+const BOOST_COLUMN: f32 = 1.5;
+const BOOST_BODY: f32 = 1.0;
+const BOOST_TITLE_NGRAM: f32 = 1.5;
+const BOOST_BODY_NGRAM: f32 = 0.5;
+const BOOST_META_NGRAM: f32 = 0.5;
+// Rewards a multi-word query found as one unbroken run, the best sign of a known item.
+const BOOST_TITLE_PROXIMITY: f32 = 3.0;
+const BOOST_BODY_PROXIMITY: f32 = 1.0;
+
+/// One required word: the folded word as typed plus its aliases.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct QueryTerm {
+    pub variants: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct ParsedQuery {
+    pub terms: Vec<QueryTerm>,
+    /// Quoted phrases, folded.
+    pub phrases: Vec<String>,
+    /// `-x` exclusions, folded.
+    pub excludes: Vec<String>,
+    /// Unquoted runs of several words, folded: scored higher when found unbroken.
+    pub runs: Vec<String>,
+}
+
+impl ParsedQuery {
+    /// Strings to highlight in titles and snippets.
+    pub(crate) fn needles(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let all = self
+            .terms
+            .iter()
+            .flat_map(|t| t.variants.iter())
+            .chain(self.phrases.iter())
+            .chain(self.runs.iter());
+        for n in all {
+            let n = n.trim();
+            if !n.is_empty() && !out.iter().any(|o| o == n) {
+                out.push(n.to_string());
+            }
+        }
+        out
+    }
+}
+
+enum Segment {
+    Plain(String),
+    Phrase(String),
+    Exclude(String),
+}
+
+fn is_open_quote(c: char) -> bool {
+    matches!(c, '"' | '“' | '「' | '『')
+}
+
+fn is_close_quote(c: char) -> bool {
+    matches!(c, '"' | '”' | '」' | '』')
+}
+
+fn is_quote(c: char) -> bool {
+    is_open_quote(c) || is_close_quote(c)
+}
+
+fn segments(folded: &str) -> Vec<Segment> {
+    let chars: Vec<char> = folded.chars().collect();
+    let n = chars.len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let negate = c == '-' && i + 1 < n && !chars[i + 1].is_whitespace();
+        let start = if negate { i + 1 } else { i };
+        if is_open_quote(chars[start]) {
+            if let Some(len) = chars[start + 1..].iter().position(|&d| is_close_quote(d)) {
+                let close = start + 1 + len;
+                let inner: String = chars[start + 1..close].iter().collect();
+                out.push(if negate {
+                    Segment::Exclude(inner)
+                } else {
+                    Segment::Phrase(inner)
+                });
+                i = close + 1;
+                continue;
+            }
+            // An unbalanced quote is read as if it were not there.
+            i = start + 1;
+            continue;
+        }
+        let mut j = start;
+        while j < n && !chars[j].is_whitespace() && !is_quote(chars[j]) {
+            j += 1;
+        }
+        let text: String = chars[start..j].iter().collect();
+        out.push(if negate {
+            Segment::Exclude(text)
+        } else {
+            Segment::Plain(text)
+        });
+        i = j.max(start + 1);
+    }
+    out
+}
+
+fn has_searchable(s: &str) -> bool {
+    s.chars().any(char::is_alphanumeric)
+}
+
+/// Parses user text; see [`crate::SearchIndex::search`] for the syntax.
+pub(crate) fn parse(raw: &str, analyzer: &Analyzer) -> Result<ParsedQuery, SearchError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(SearchError::EmptyQuery);
+    }
+    let len = trimmed.chars().count();
+    if len > MAX_QUERY_CHARS_HARD {
+        return Err(SearchError::InvalidQuery(format!(
+            "query is {len} characters long; at most {MAX_QUERY_CHARS_HARD} are accepted"
+        )));
+    }
+    let cut: String = trimmed.chars().take(MAX_QUERY_CHARS).collect();
+    let folded = fold(&cut);
+
+    let mut parsed = ParsedQuery::default();
+    let mut required = 0usize;
+    for seg in segments(&folded) {
+        match seg {
+            Segment::Phrase(p) => {
+                let p = p.trim().to_string();
+                if has_searchable(&p) && required < MAX_QUERY_TERMS && !parsed.phrases.contains(&p)
+                {
+                    parsed.phrases.push(p);
+                    required += 1;
+                }
+            }
+            Segment::Exclude(x) => {
+                let x = x.trim().to_string();
+                if has_searchable(&x)
+                    && parsed.excludes.len() < MAX_QUERY_EXCLUSIONS
+                    && !parsed.excludes.contains(&x)
+                {
+                    parsed.excludes.push(x);
+                }
+            }
+            Segment::Plain(text) => {
+                let words = plain_words(&text, analyzer);
+                if words.len() >= 2 && bigrams(&text).len() >= 2 {
+                    parsed.runs.push(text.clone());
+                }
+                for w in words {
+                    if required >= MAX_QUERY_TERMS {
+                        break;
+                    }
+                    if parsed.terms.iter().any(|t| t.variants[0] == w) {
+                        continue;
+                    }
+                    let variants = match analyzer.aliases(&w) {
+                        Some(group) => {
+                            let mut v = vec![w.clone()];
+                            v.extend(group.iter().filter(|g| **g != w).cloned());
+                            v
+                        }
+                        None => vec![w],
+                    };
+                    parsed.terms.push(QueryTerm { variants });
+                    required += 1;
+                }
+            }
+        }
+    }
+    if parsed.terms.is_empty() && parsed.phrases.is_empty() && parsed.excludes.is_empty() {
+        return Err(SearchError::EmptyQuery);
+    }
+    Ok(parsed)
+}
+
+/// The words of an unquoted chunk: jieba's default cut without punctuation and stop
+/// words. Runs of single characters (what jieba leaves of a name it does not know) are
+/// glued back together, so 端/木/怡/雯 is searched as 端木怡雯 through the bigrams rather
+/// than as four unrelated characters.
+fn plain_words(chunk: &str, analyzer: &Analyzer) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run = String::new();
+    let mut run_len = 0;
+    let flush = |run: &mut String, run_len: &mut usize, out: &mut Vec<String>| {
+        if !run.is_empty() {
+            out.push(std::mem::take(run));
+        }
+        *run_len = 0;
+    };
+    for w in analyzer.cut_query(chunk) {
+        if !has_searchable(w) || is_stop_word(w) {
+            flush(&mut run, &mut run_len, &mut out);
+            continue;
+        }
+        let mut chars = w.chars();
+        if let (Some(c), None) = (chars.next(), chars.next())
+            && is_cjk(c)
+        {
+            run.push(c);
+            run_len += 1;
+            continue;
+        }
+        flush(&mut run, &mut run_len, &mut out);
+        out.push(w.to_string());
+    }
+    flush(&mut run, &mut run_len, &mut out);
+    out
+}
+
+/// Filters and ordering knobs that do not come from the query text.
+pub(crate) struct Filters<'a> {
+    pub column: Option<&'a str>,
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(q, boost))
+}
+
+/// Matches `folded` as an unbroken sequence in a bigram field; `None` when it has no
+/// bigram tokens at all (only punctuation).
+fn ngram_query(field: Field, folded: &str) -> Option<(Box<dyn Query>, usize)> {
+    let grams = bigrams(folded);
+    match grams.len() {
+        0 => None,
+        1 => Some((term_query(field, grams[0].0), 1)),
+        n => {
+            let first = grams[0].1;
+            let terms = grams
+                .iter()
+                .map(|&(g, p)| (p - first, Term::from_field_text(field, g)))
+                .collect();
+            Some((Box::new(PhraseQuery::new_with_offset(terms)), n))
+        }
+    }
+}
+
+fn ngram_clauses(out: &mut Vec<(Occur, Box<dyn Query>)>, fields: &[(Field, f32)], folded: &str) {
+    for &(field, boost) in fields {
+        if let Some((q, n)) = ngram_query(field, folded) {
+            out.push((Occur::Should, boosted(q, boost / n as f32)));
+        }
+    }
+}
+
+pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> Box<dyn Query> {
+    let word_fields = [
+        (f.title, BOOST_TITLE),
+        (f.body, BOOST_BODY),
+        (f.tags, BOOST_TAGS),
+        (f.bylines, BOOST_BYLINES),
+        (f.column_name, BOOST_COLUMN),
+    ];
+    let ngram_fields = [
+        (f.title_ngram, BOOST_TITLE_NGRAM),
+        (f.body_ngram, BOOST_BODY_NGRAM),
+        (f.meta_ngram, BOOST_META_NGRAM),
+    ];
+
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for term in &parsed.terms {
+        let mut alts = Vec::new();
+        for v in &term.variants {
+            for &(field, boost) in &word_fields {
+                alts.push((Occur::Should, boosted(term_query(field, v), boost)));
+            }
+            ngram_clauses(&mut alts, &ngram_fields, v);
+        }
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+    }
+    for phrase in &parsed.phrases {
+        let mut alts = Vec::new();
+        ngram_clauses(&mut alts, &ngram_fields, phrase);
+        if is_single_cjk(phrase) {
+            for &(field, boost) in &word_fields {
+                alts.push((Occur::Should, boosted(term_query(field, phrase), boost)));
+            }
+        }
+        if !alts.is_empty() {
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+        }
+    }
+    if clauses.is_empty() {
+        // Only exclusions: everything but them, so `-同济` alone still answers.
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+        ));
+    }
+    for run in &parsed.runs {
+        for (field, boost) in [
+            (f.title_ngram, BOOST_TITLE_PROXIMITY),
+            (f.body_ngram, BOOST_BODY_PROXIMITY),
+        ] {
+            if let Some((q, n)) = ngram_query(field, run)
+                && n >= 2
+            {
+                clauses.push((Occur::Should, boosted(q, boost / n as f32)));
+            }
+        }
+    }
+    for x in &parsed.excludes {
+        let mut alts = Vec::new();
+        ngram_clauses(&mut alts, &ngram_fields, x);
+        if is_single_cjk(x) {
+            for &(field, _) in &word_fields {
+                alts.push((Occur::Should, term_query(field, x)));
+            }
+        }
+        if !alts.is_empty() {
+            clauses.push((Occur::MustNot, Box::new(BooleanQuery::new(alts))));
+        }
+    }
+    if let Some(col) = filters.column {
+        let q = TermQuery::new(
+            Term::from_field_text(f.column_slug, col),
+            IndexRecordOption::Basic,
+        );
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(q), 0.0)),
+        ));
+    }
+    if filters.from.is_some() || filters.to.is_some() {
+        let bound = |v: Option<i64>| match v {
+            Some(v) => Bound::Included(Term::from_field_i64(f.published_at, v)),
+            None => Bound::Unbounded,
+        };
+        let q = RangeQuery::new(bound(filters.from), bound(filters.to));
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(q), 0.0)),
+        ));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn is_single_cjk(s: &str) -> bool {
+    let mut chars = s.chars().filter(|c| c.is_alphanumeric());
+    matches!((chars.next(), chars.next()), (Some(c), None) if is_cjk(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> Analyzer {
+        Analyzer::new(crate::DEFAULT_USER_DICT, crate::DEFAULT_ALIASES)
+    }
+
+    #[test]
+    fn syntax() {
+        let a = analyzer();
+        let p = parse(r#"西迁精神 "学习习近平" -同济 -"上海 交大""#, &a).unwrap_or_default();
+        assert_eq!(p.terms.len(), 1);
+        assert_eq!(p.terms[0].variants, vec!["西迁精神"]);
+        assert_eq!(p.phrases, vec!["学习习近平"]);
+        assert_eq!(p.excludes, vec!["同济", "上海 交大"]);
+    }
+
+    #[test]
+    fn traditional_query_is_folded() {
+        let p = parse("西遷精神", &analyzer()).unwrap_or_default();
+        assert_eq!(p.terms[0].variants, vec!["西迁精神"]);
+    }
+
+    #[test]
+    fn aliases_expand() {
+        let p = parse("西工大", &analyzer()).unwrap_or_default();
+        assert_eq!(p.terms[0].variants, vec!["西工大", "西北工业大学"]);
+    }
+
+    #[test]
+    fn hostile_input() {
+        let a = analyzer();
+        assert!(matches!(parse("   ", &a), Err(SearchError::EmptyQuery)));
+        assert!(matches!(
+            parse("，。！？…", &a),
+            Err(SearchError::EmptyQuery)
+        ));
+        assert!(matches!(
+            parse("的 了 the", &a),
+            Err(SearchError::EmptyQuery)
+        ));
+        assert!(matches!(
+            parse(&"#".repeat(10_000), &a),
+            Err(SearchError::InvalidQuery(_))
+        ));
+        let p = parse("\"西迁 -", &a).unwrap_or_default();
+        assert_eq!(p.terms[0].variants, vec!["西迁"]);
+        let long = "西迁精神".repeat(200);
+        let p = parse(&long, &a).unwrap_or_default();
+        assert!(p.terms.len() <= MAX_QUERY_TERMS);
+        let many = (0..100)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let p = parse(&many, &a).unwrap_or_default();
+        assert_eq!(p.terms.len(), MAX_QUERY_TERMS);
+        let p = parse("-\"\"\" \"", &a);
+        assert!(matches!(p, Err(SearchError::EmptyQuery)), "{p:?}");
+    }
+
+    #[test]
+    fn unknown_names_stay_whole() {
+        let a = Analyzer::new("", "");
+        let p = parse("端木怡雯", &a).unwrap_or_default();
+        let joined: String = p.terms.iter().map(|t| t.variants[0].as_str()).collect();
+        assert_eq!(joined, "端木怡雯");
+        assert!(p.terms.iter().all(|t| t.variants[0].chars().count() >= 2));
+    }
+}

@@ -1,0 +1,58 @@
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::analysis::{BIGRAM_TOKENIZER, WORD_TOKENIZER};
+
+/// Bumped with every change to the fields below; an index written with another version is
+/// wiped and rebuilt on open.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fields {
+    pub id: Field,
+    pub title: Field,
+    pub body: Field,
+    pub title_ngram: Field,
+    pub body_ngram: Field,
+    pub column_slug: Field,
+    pub column_name: Field,
+    pub tags: Field,
+    pub bylines: Field,
+    pub meta_ngram: Field,
+    pub published_at: Field,
+}
+
+pub(crate) fn build_schema() -> (Schema, Fields) {
+    // Word fields only need frequencies: phrases are matched on the bigram fields, which
+    // is where positions pay for themselves.
+    let words = |stored: bool| {
+        let opts = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(WORD_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        if stored { opts.set_stored() } else { opts }
+    };
+    let ngrams = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(BIGRAM_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+
+    let mut b = Schema::builder();
+    let fields = Fields {
+        id: b.add_i64_field("id", INDEXED | STORED | FAST),
+        title: b.add_text_field("title", words(true)),
+        body: b.add_text_field("body", words(true)),
+        title_ngram: b.add_text_field("title_ngram", ngrams.clone()),
+        body_ngram: b.add_text_field("body_ngram", ngrams.clone()),
+        column_slug: b.add_text_field("column_slug", STRING | STORED),
+        column_name: b.add_text_field("column_name", words(false)),
+        tags: b.add_text_field("tags", words(false)),
+        bylines: b.add_text_field("bylines", words(false)),
+        meta_ngram: b.add_text_field("meta_ngram", ngrams),
+        published_at: b.add_i64_field("published_at", STORED | FAST),
+    };
+    (b.build(), fields)
+}

@@ -1,0 +1,614 @@
+mod common;
+
+use std::path::Path;
+
+use common::{Rng, SEED_ID, corpus, random_han_run, seed};
+use rongmei_search::{
+    SearchConfig, SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults, SortOrder,
+};
+
+fn open(dir: &Path) -> SearchIndex {
+    SearchIndex::open(&SearchConfig {
+        index_dir: dir.to_path_buf(),
+        ..SearchConfig::default()
+    })
+    .expect("open index")
+}
+
+fn search(idx: &SearchIndex, q: &str) -> SearchResults {
+    search_q(
+        idx,
+        SearchQuery {
+            q: q.into(),
+            limit: 10,
+            ..SearchQuery::default()
+        },
+    )
+}
+
+fn search_q(idx: &SearchIndex, q: SearchQuery) -> SearchResults {
+    match idx.search(&q) {
+        Ok(r) => r,
+        Err(e) => panic!("query {:?} failed: {e}", q.q),
+    }
+}
+
+fn ids(r: &SearchResults) -> Vec<i64> {
+    r.hits.iter().map(|h| h.id).collect()
+}
+
+fn doc(id: i64, title: &str, body: &str) -> SearchDoc {
+    SearchDoc {
+        id,
+        title: title.into(),
+        body: body.into(),
+        column_slug: "news".into(),
+        column_name: "新闻".into(),
+        ..SearchDoc::default()
+    }
+}
+
+/// Articles that compete with the seed for its own words.
+fn decoys() -> Vec<SearchDoc> {
+    vec![
+        doc(
+            1,
+            "同济大学召开主题教育大会",
+            "同济大学党委召开主题教育工作会议，学习西迁历史，弘扬奋斗精神。",
+        ),
+        doc(
+            2,
+            "交大历史回顾",
+            "交大西迁是一段历史。精神的力量。西部的发展需要人才。",
+        ),
+        doc(3, "融媒体建设", "学校融媒体平台上线，新闻中心改版。"),
+        doc(4, "学习交流", "我们学习习近平总书记重要讲话精神。"),
+    ]
+}
+
+fn assert_seed_checks(idx: &SearchIndex) {
+    let r = search(idx, "西迁精神");
+    assert_eq!(
+        ids(&r).first(),
+        Some(&SEED_ID),
+        "西迁精神 ranks the seed first: {r:#?}"
+    );
+
+    let r = search(idx, "融媒体中心");
+    let hit = r
+        .hits
+        .iter()
+        .find(|h| h.id == SEED_ID)
+        .expect("融媒体中心 finds the seed");
+    assert!(
+        hit.snippet_html.contains("<mark>融媒体中心</mark>"),
+        "融媒体中心 is one mark: {}",
+        hit.snippet_html
+    );
+
+    let r = search(idx, "端木怡雯");
+    assert_eq!(ids(&r).first(), Some(&SEED_ID), "端木怡雯: {r:#?}");
+    let hit = &r.hits[0];
+    assert!(
+        hit.snippet_html.contains("<mark>端木怡雯</mark>"),
+        "{}",
+        hit.snippet_html
+    );
+
+    let r = search(idx, "西遷精神");
+    assert_eq!(ids(&r).first(), Some(&SEED_ID), "西遷精神 (traditional)");
+
+    // Dozens of corpus articles contain this phrase; the seed must be among them.
+    let r = search_q(
+        idx,
+        SearchQuery {
+            q: "\"学习习近平\"".into(),
+            limit: 100,
+            ..SearchQuery::default()
+        },
+    );
+    assert!(r.total <= 100, "{}", r.total);
+    assert!(
+        ids(&r).contains(&SEED_ID),
+        "quoted 学习习近平: {:?}",
+        ids(&r)
+    );
+
+    let r = search(idx, "西迁 -同济");
+    assert!(
+        !ids(&r).contains(&SEED_ID),
+        "西迁 -同济 leaves the seed out"
+    );
+    assert!(
+        r.total > 0 || idx.doc_count() < 10,
+        "西迁 -同济 still finds others"
+    );
+}
+
+#[test]
+fn seed_acceptance() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    let mut docs = decoys();
+    docs.push(seed());
+    idx.upsert(&docs).expect("upsert");
+    assert_seed_checks(&idx);
+
+    let r = search(&idx, "西迁 -同济");
+    assert_eq!(ids(&r), vec![2], "only the decoy without 同济 remains");
+
+    let r = search(&idx, "西迁精神");
+    let top = &r.hits[0];
+    assert!(top.title_html.contains("<mark>"), "{}", top.title_html);
+    let visible = top
+        .snippet_html
+        .replace("<mark>", "")
+        .replace("</mark>", "");
+    assert!(visible.chars().count() <= 150, "snippet length: {visible}");
+}
+
+#[test]
+fn seed_acceptance_in_corpus() {
+    let Some(mut docs) = corpus() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    docs.push(seed());
+    let n = idx
+        .rebuild(&mut docs.clone().into_iter(), &|_| {})
+        .expect("rebuild");
+    assert_eq!(n as usize, docs.len());
+    assert!(!idx.needs_rebuild());
+    assert_seed_checks(&idx);
+}
+
+#[test]
+fn unknown_name_found_through_bigrams_without_dictionary() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let empty = tmp.path().join("empty.txt");
+    std::fs::write(&empty, "").expect("write");
+    let idx = SearchIndex::open(&SearchConfig {
+        index_dir: tmp.path().join("index"),
+        user_dict: Some(empty.clone()),
+        aliases: Some(empty),
+    })
+    .expect("open");
+    let mut docs = decoys();
+    docs.push(seed());
+    idx.upsert(&docs).expect("upsert");
+    for q in [
+        "端木怡雯",
+        "\"端木怡雯\"",
+        "\"木怡\"",
+        "吴广明",
+        "\"梁辉主持\"",
+    ] {
+        let r = search(&idx, q);
+        assert_eq!(ids(&r), vec![SEED_ID], "{q}");
+    }
+}
+
+#[test]
+fn aliases_match_each_other() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    idx.upsert(&[
+        doc(1, "西北工业大学新闻", "西北工业大学举办活动。"),
+        doc(2, "西工大新闻", "西工大学生获奖。"),
+        doc(3, "西安交通大学新闻", "西安交通大学召开会议。"),
+        doc(4, "交大新闻", "交大学子在创新港实习。"),
+        doc(5, "其他新闻", "中国西部科技创新港建设加快。"),
+    ])
+    .expect("upsert");
+    let mut got = ids(&search(&idx, "西工大"));
+    got.sort_unstable();
+    assert_eq!(got, vec![1, 2]);
+    let mut got = ids(&search(&idx, "西安交大"));
+    got.sort_unstable();
+    assert_eq!(got, vec![3, 4]);
+    let mut got = ids(&search(&idx, "创新港"));
+    got.sort_unstable();
+    assert_eq!(got, vec![4, 5]);
+}
+
+#[test]
+fn latin_words_and_numbers() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    idx.upsert(&[
+        doc(
+            1,
+            "ChatGPT 讲座",
+            "人工智能 AI 讲座在 2023 年举行，主讲 OpenAI 研究员。",
+        ),
+        doc(2, "招生简章", "2024 年招生计划发布。He said nothing."),
+    ])
+    .expect("upsert");
+    assert_eq!(ids(&search(&idx, "chatgpt")), vec![1]);
+    assert_eq!(
+        ids(&search(&idx, "AI")),
+        vec![1],
+        "ai must not match inside said"
+    );
+    assert_eq!(ids(&search(&idx, "2024")), vec![2]);
+    let r = search(&idx, "CHATGPT");
+    assert!(r.hits[0].title_html.contains("<mark>ChatGPT</mark>"));
+}
+
+#[test]
+fn all_words_required_and_full_matches_rank_first() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    idx.upsert(&[
+        doc(1, "图书馆开放", "图书馆今日开放。"),
+        doc(
+            2,
+            "图书馆开放时间调整",
+            "暑假期间图书馆开放时间调整，实验室照常。",
+        ),
+        doc(3, "实验室安全", "实验室安全检查。"),
+    ])
+    .expect("upsert");
+    assert_eq!(ids(&search(&idx, "图书馆 实验室")), vec![2]);
+    let r = search(&idx, "图书馆开放时间");
+    assert_eq!(ids(&r).first(), Some(&2));
+}
+
+#[test]
+fn upsert_replaces_and_delete_removes_immediately() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    assert!(idx.needs_rebuild(), "a new index needs a rebuild");
+    idx.upsert(&[doc(7, "旧标题", "旧的正文内容")])
+        .expect("upsert");
+    assert_eq!(ids(&search(&idx, "旧标题")), vec![7]);
+    idx.upsert(&[doc(7, "新标题", "新的正文内容")])
+        .expect("upsert");
+    assert_eq!(idx.doc_count(), 1);
+    assert!(search(&idx, "旧标题").hits.is_empty());
+    assert_eq!(ids(&search(&idx, "新标题")), vec![7]);
+    idx.delete(&[7, 8]).expect("delete");
+    assert_eq!(idx.doc_count(), 0);
+    assert!(search(&idx, "新标题").hits.is_empty());
+}
+
+#[test]
+fn rebuild_replaces_everything_and_reports_progress() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    idx.upsert(&[doc(1, "将被清除", "旧内容")]).expect("upsert");
+    let seen = std::cell::Cell::new(0);
+    let docs: Vec<SearchDoc> = (0..2500)
+        .map(|i| doc(100 + i, &format!("第{i}号文章"), "批量重建的正文"))
+        .collect();
+    let n = idx
+        .rebuild(&mut docs.into_iter(), &|n| seen.set(n))
+        .expect("rebuild");
+    assert_eq!(n, 2500);
+    assert_eq!(seen.get(), 2500);
+    assert_eq!(idx.doc_count(), 2500);
+    assert!(search(&idx, "将被清除").hits.is_empty());
+    assert!(!idx.needs_rebuild());
+    drop(idx);
+    let idx = open(tmp.path());
+    assert!(!idx.needs_rebuild(), "a completed rebuild is remembered");
+    assert_eq!(idx.doc_count(), 2500);
+}
+
+#[test]
+fn corrupt_index_is_recreated() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    idx.rebuild(&mut vec![doc(1, "标题", "正文")].into_iter(), &|_| {})
+        .expect("rebuild");
+    drop(idx);
+    let keep = tmp.path().join("keep-me.txt");
+    std::fs::write(&keep, "not ours").expect("write");
+    std::fs::write(tmp.path().join("meta.json"), b"\x00garbage{{{").expect("write");
+    let idx = open(tmp.path());
+    assert!(idx.needs_rebuild());
+    assert_eq!(idx.doc_count(), 0);
+    assert!(
+        keep.exists(),
+        "files that are not the index's are left alone"
+    );
+    idx.upsert(&[doc(2, "新的", "可以继续使用")])
+        .expect("upsert");
+    assert_eq!(ids(&search(&idx, "继续使用")), vec![2]);
+}
+
+#[test]
+fn other_schema_version_is_recreated() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    idx.rebuild(&mut vec![doc(1, "标题", "正文")].into_iter(), &|_| {})
+        .expect("rebuild");
+    drop(idx);
+    std::fs::write(
+        tmp.path().join("rongmei-search.json"),
+        r#"{"schema_version": 999, "analysis": "0"}"#,
+    )
+    .expect("write");
+    let idx = open(tmp.path());
+    assert!(idx.needs_rebuild());
+    assert_eq!(idx.doc_count(), 0);
+}
+
+#[test]
+fn changed_dictionary_asks_for_rebuild_without_wiping() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path().join("i").as_path());
+    idx.rebuild(&mut vec![doc(1, "标题", "正文")].into_iter(), &|_| {})
+        .expect("rebuild");
+    drop(idx);
+    let dict = tmp.path().join("dict.txt");
+    std::fs::write(&dict, "新词语 nz\n").expect("write");
+    let idx = SearchIndex::open(&SearchConfig {
+        index_dir: tmp.path().join("i"),
+        user_dict: Some(dict),
+        aliases: None,
+    })
+    .expect("open");
+    assert!(idx.needs_rebuild());
+    assert_eq!(idx.doc_count(), 1);
+}
+
+#[test]
+fn second_writer_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let _idx = open(tmp.path());
+    let err = SearchIndex::open(&SearchConfig {
+        index_dir: tmp.path().to_path_buf(),
+        ..SearchConfig::default()
+    });
+    assert!(matches!(err, Err(SearchError::Locked { .. })), "{err:?}");
+}
+
+fn dated(id: i64, column: &str, at: Option<i64>) -> SearchDoc {
+    SearchDoc {
+        column_slug: column.into(),
+        published_at: at,
+        ..doc(id, &format!("校园新闻{id}"), "校园新闻正文")
+    }
+}
+
+#[test]
+fn filters_sorting_and_pagination() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    let docs: Vec<SearchDoc> = (1..=25)
+        .map(|i| {
+            let col = if i % 2 == 0 { "even" } else { "odd" };
+            let at = (i % 5 != 0).then_some(1_600_000_000 + i * 86_400);
+            dated(i, col, at)
+        })
+        .collect();
+    idx.upsert(&docs).expect("upsert");
+
+    let base = SearchQuery {
+        q: "校园新闻".into(),
+        limit: 10,
+        ..SearchQuery::default()
+    };
+    let r = search_q(&idx, base.clone());
+    assert_eq!(r.total, 25);
+    assert_eq!(r.hits.len(), 10);
+
+    let newest = SearchQuery {
+        sort: SortOrder::Newest,
+        limit: 100,
+        ..base.clone()
+    };
+    let r = search_q(&idx, newest.clone());
+    let dates: Vec<Option<i64>> = r.hits.iter().map(|h| h.published_at).collect();
+    assert_eq!(dates.len(), 25);
+    assert_eq!(dates[0], Some(1_600_000_000 + 24 * 86_400));
+    assert!(dates[..20].windows(2).all(|w| w[0] > w[1]), "{dates:?}");
+    assert!(
+        dates[20..].iter().all(Option::is_none),
+        "undated last: {dates:?}"
+    );
+
+    // Pages join up without gaps or repeats.
+    let mut seen = Vec::new();
+    for page in 0..3 {
+        let r = search_q(
+            &idx,
+            SearchQuery {
+                limit: 10,
+                offset: page * 10,
+                ..newest.clone()
+            },
+        );
+        assert_eq!(r.total, 25);
+        seen.extend(ids(&r));
+    }
+    let mut all = ids(&search_q(&idx, newest.clone()));
+    assert_eq!(seen, all);
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 25);
+
+    let r = search_q(
+        &idx,
+        SearchQuery {
+            column: Some("even".into()),
+            limit: 100,
+            ..base.clone()
+        },
+    );
+    assert_eq!(r.total, 12);
+    assert!(r.hits.iter().all(|h| h.column == "even"));
+
+    let r = search_q(
+        &idx,
+        SearchQuery {
+            from: Some(1_600_000_000 + 10 * 86_400),
+            to: Some(1_600_000_000 + 20 * 86_400),
+            limit: 100,
+            ..base.clone()
+        },
+    );
+    // Days 10..=20 without the undated 10, 15, 20.
+    assert_eq!(r.total, 8);
+
+    let r = search_q(
+        &idx,
+        SearchQuery {
+            from: Some(0),
+            limit: 100,
+            ..base.clone()
+        },
+    );
+    assert_eq!(r.total, 20, "a date filter leaves undated articles out");
+
+    let r = search_q(
+        &idx,
+        SearchQuery {
+            limit: 0,
+            ..base.clone()
+        },
+    );
+    assert_eq!((r.total, r.hits.len()), (25, 0));
+
+    let r = idx.search(&SearchQuery {
+        from: Some(10),
+        to: Some(5),
+        ..base.clone()
+    });
+    assert!(matches!(r, Err(SearchError::InvalidQuery(_))));
+}
+
+#[test]
+fn hostile_queries_get_clear_answers() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    idx.upsert(&[seed()]).expect("upsert");
+    let symbols: String = "!@#$%^&*()_+{}|:\"<>?~`-=[]\\;',./，。、；：？！“”‘’（）【】《》—…"
+        .chars()
+        .cycle()
+        .take(10_000)
+        .collect();
+    let cases: Vec<(String, bool)> = vec![
+        (String::new(), false),
+        ("   ".into(), false),
+        (symbols.clone(), false),
+        (symbols.chars().take(900).collect(), false),
+        ("的 了 the and".into(), false),
+        ("\"西迁".into(), true),
+        ("西迁\"".into(), true),
+        ("\"\"\"".into(), false),
+        ("- -- ---".into(), false),
+        ("-同济".into(), true),
+        ("西迁 AND OR NOT title:x body:[a TO b] *?~".into(), true),
+        ("西迁".repeat(300), true),
+        ("西迁".repeat(600), false),
+        ("😀 emoji \u{0000} \u{202e} 西迁".into(), true),
+        (format!("{}西迁", "\u{200b}".repeat(50)), true),
+    ];
+    for (q, ok) in cases {
+        let r = idx.search(&SearchQuery {
+            q: q.clone(),
+            limit: 10,
+            ..SearchQuery::default()
+        });
+        match r {
+            Ok(_) if ok => {}
+            Err(e) if !ok => {
+                assert!(e.is_bad_request(), "{e}");
+                assert!(!e.to_string().is_empty());
+            }
+            other => panic!(
+                "query {:?} gave {other:?}",
+                q.chars().take(40).collect::<String>()
+            ),
+        }
+    }
+    let r = idx.search(&SearchQuery {
+        q: "西迁".into(),
+        limit: usize::MAX,
+        offset: usize::MAX,
+        ..SearchQuery::default()
+    });
+    assert!(matches!(r, Err(SearchError::InvalidQuery(_))));
+    let r = search_q(
+        &idx,
+        SearchQuery {
+            q: "西迁".into(),
+            limit: usize::MAX,
+            ..SearchQuery::default()
+        },
+    );
+    assert_eq!(r.hits.len(), 1);
+}
+
+#[test]
+fn results_serialize() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    idx.upsert(&[seed()]).expect("upsert");
+    let r = search(&idx, "西迁精神");
+    let json = serde_json::to_value(&r).expect("serialize");
+    assert_eq!(json["total"], 1);
+    assert_eq!(json["hits"][0]["id"], SEED_ID);
+    assert!(json["hits"][0]["snippet_html"].as_str().is_some());
+    assert!(json["took_ms"].as_f64().is_some());
+}
+
+/// Every run of 2..8 Han characters of a title or body, quoted, finds its article; and
+/// the total equals the number of articles that really contain the run.
+fn check_phrase_recall(idx: &SearchIndex, docs: &[SearchDoc], samples: usize, seed: u64) {
+    let folded: Vec<String> = docs
+        .iter()
+        .map(|d| fold_like_index(&format!("{}\u{1}{}\u{1}{}", d.title, d.body, d.column_name)))
+        .collect();
+    let mut rng = Rng::new(seed);
+    let mut checked = 0;
+    while checked < samples {
+        let k = rng.below(docs.len());
+        let d = &docs[k];
+        let source = if rng.below(4) == 0 { &d.title } else { &d.body };
+        let Some(run) = random_han_run(source, &mut rng, 2, 8) else {
+            continue;
+        };
+        checked += 1;
+        let q = format!("\"{run}\"");
+        let needle = fold_like_index(&run);
+        let expected = folded.iter().filter(|t| t.contains(&needle)).count();
+        let r = search_q(
+            idx,
+            SearchQuery {
+                q: q.clone(),
+                limit: 100,
+                ..SearchQuery::default()
+            },
+        );
+        assert_eq!(r.total, expected, "total for {q} (doc {})", d.id);
+        if expected <= 100 {
+            assert!(ids(&r).contains(&d.id), "{q} must return doc {}", d.id);
+        }
+    }
+}
+
+fn fold_like_index(s: &str) -> String {
+    rongmei_search::normalize(s)
+}
+
+#[test]
+fn quoted_substrings_always_find_their_article_small() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    let mut docs = decoys();
+    docs.push(seed());
+    idx.upsert(&docs).expect("upsert");
+    check_phrase_recall(&idx, &docs, 300, 7);
+}
+
+#[test]
+fn quoted_substrings_always_find_their_article_corpus() {
+    let Some(docs) = corpus() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    idx.rebuild(&mut docs.clone().into_iter(), &|_| {})
+        .expect("rebuild");
+    check_phrase_recall(&idx, &docs, 1500, 42);
+}

@@ -1,0 +1,333 @@
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use rongmei_core::{Article, ArticleStatus, Body, Byline, Column};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Result, Store, StoreError};
+
+/// An article as listings show it: no body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub title: String,
+    pub label: Option<String>,
+    pub column_slug: String,
+    pub column_name: String,
+    pub published_at: Option<DateTime<FixedOffset>>,
+    pub summary: String,
+    pub views: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    pub total: i64,
+    pub items: Vec<T>,
+}
+
+/// One entry of the change feed that nodes poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub seq: i64,
+    pub article_id: i64,
+}
+
+/// The sort key of an undated article: after every dated one on both backends.
+pub(crate) const UNDATED_SORT_KEY: i64 = i64::MIN;
+
+const ARTICLE_COLUMNS: &str = "a.id, a.title, a.label, a.summary, a.body_json, a.tags_json, a.bylines_json, \
+     a.published_at, a.published_offset, a.views, a.status, a.source_id, a.created_at, a.updated_at, \
+     c.id AS column_id, c.slug AS column_slug, c.name AS column_name, c.parent_id AS column_parent";
+const SUMMARY_COLUMNS: &str = "a.id, a.title, a.label, a.summary, a.published_at, a.published_offset, a.views, \
+     c.slug AS column_slug, c.name AS column_name";
+
+/// Page numbers beyond this are answered with an empty page instead of a deep scan.
+const MAX_OFFSET: i64 = 10_000_000;
+
+pub(crate) fn published_time(
+    secs: Option<i64>,
+    offset: Option<i64>,
+) -> Option<DateTime<FixedOffset>> {
+    let secs = secs?;
+    let tz =
+        FixedOffset::east_opt(offset.unwrap_or(8 * 3600) as i32).unwrap_or(rongmei_core::SHANGHAI);
+    tz.timestamp_opt(secs, 0).single()
+}
+
+fn millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+fn json_field<T: serde::de::DeserializeOwned>(row: &AnyRow, col: &str, id: i64) -> Result<T> {
+    let text: String = row.try_get(col)?;
+    serde_json::from_str(&text)
+        .map_err(|e| StoreError::Corrupt(format!("article {id}: {col}: {e}")))
+}
+
+fn article_from_row(row: &AnyRow) -> Result<Article> {
+    let id: i64 = row.try_get("id")?;
+    let status: String = row.try_get("status")?;
+    Ok(Article {
+        id,
+        title: row.try_get("title")?,
+        label: row.try_get("label")?,
+        column: Column {
+            id: row.try_get("column_id")?,
+            slug: row.try_get("column_slug")?,
+            name: row.try_get("column_name")?,
+            parent_id: row.try_get("column_parent")?,
+        },
+        tags: json_field(row, "tags_json", id)?,
+        bylines: json_field::<Vec<Byline>>(row, "bylines_json", id)?,
+        published_at: published_time(
+            row.try_get("published_at")?,
+            row.try_get("published_offset")?,
+        ),
+        summary: row.try_get("summary")?,
+        body: json_field::<Body>(row, "body_json", id)?,
+        views: row.try_get("views")?,
+        status: ArticleStatus::parse(&status).ok_or_else(|| {
+            StoreError::Corrupt(format!("article {id}: unknown status {status:?}"))
+        })?,
+        source_id: row.try_get("source_id")?,
+        created_at: millis(row.try_get("created_at")?),
+        updated_at: millis(row.try_get("updated_at")?),
+    })
+}
+
+fn summary_from_row(row: &AnyRow) -> Result<ArticleSummary> {
+    Ok(ArticleSummary {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        label: row.try_get("label")?,
+        column_slug: row.try_get("column_slug")?,
+        column_name: row.try_get("column_name")?,
+        published_at: published_time(
+            row.try_get("published_at")?,
+            row.try_get("published_offset")?,
+        ),
+        summary: row.try_get("summary")?,
+        views: row.try_get("views")?,
+    })
+}
+
+impl Store {
+    /// Any article, whatever its status; callers decide what the public may see.
+    pub async fn article(&self, id: i64) -> Result<Option<Article>> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN columns c ON c.id = a.column_id WHERE a.id = $1"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(article_from_row).transpose()
+    }
+
+    /// Published articles, newest first (undated last), optionally within a column and its children.
+    pub async fn published(
+        &self,
+        column_id: Option<i64>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<ArticleSummary>> {
+        self.published_page(SUMMARY_COLUMNS, column_id, page, per_page, summary_from_row)
+            .await
+    }
+
+    /// The same listing with whole articles, for the JSON API.
+    pub async fn published_full(
+        &self,
+        column_id: Option<i64>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<Article>> {
+        self.published_page(ARTICLE_COLUMNS, column_id, page, per_page, article_from_row)
+            .await
+    }
+
+    async fn published_page<T>(
+        &self,
+        select: &str,
+        column_id: Option<i64>,
+        page: i64,
+        per_page: i64,
+        from_row: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Page<T>> {
+        let filter = match column_id {
+            Some(_) => {
+                "AND a.column_id IN (SELECT id FROM columns WHERE id = $1 OR parent_id = $1)"
+            }
+            None => "",
+        };
+        let count_sql =
+            format!("SELECT COUNT(*) FROM articles a WHERE a.status = 'published' {filter}");
+        let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+        if column_id.is_some() {
+            count = count.bind(column_id);
+        }
+        let total = count.fetch_one(&self.pool).await?;
+        let per_page = per_page.clamp(1, 100);
+        let offset = page.max(1).saturating_sub(1).saturating_mul(per_page);
+        if offset >= total || offset > MAX_OFFSET {
+            return Ok(Page {
+                total,
+                items: Vec::new(),
+            });
+        }
+        let (lim, off) = if column_id.is_some() {
+            ("$2", "$3")
+        } else {
+            ("$1", "$2")
+        };
+        let sql = format!(
+            "SELECT {select} FROM articles a JOIN columns c ON c.id = a.column_id \
+             WHERE a.status = 'published' {filter} ORDER BY a.sort_key DESC, a.id DESC LIMIT {lim} OFFSET {off}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if column_id.is_some() {
+            q = q.bind(column_id);
+        }
+        let rows = q.bind(per_page).bind(offset).fetch_all(&self.pool).await?;
+        let items = rows.iter().map(from_row).collect::<Result<_>>()?;
+        Ok(Page { total, items })
+    }
+
+    /// The most viewed published articles.
+    pub async fn most_viewed(&self, limit: i64) -> Result<Vec<ArticleSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM articles a JOIN columns c ON c.id = a.column_id \
+             WHERE a.status = 'published' ORDER BY a.views DESC, a.id DESC LIMIT $1"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(limit.clamp(1, 100))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(summary_from_row).collect()
+    }
+
+    /// The published articles before (newer) and after (older) this one in its column's listing.
+    pub async fn neighbours(
+        &self,
+        article: &Article,
+    ) -> Result<(Option<ArticleSummary>, Option<ArticleSummary>)> {
+        let key = article
+            .published_at
+            .map(|t| t.timestamp())
+            .unwrap_or(UNDATED_SORT_KEY);
+        let newer = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM articles a JOIN columns c ON c.id = a.column_id \
+             WHERE a.status = 'published' AND a.column_id = $1 AND (a.sort_key > $2 OR (a.sort_key = $2 AND a.id > $3)) \
+             ORDER BY a.sort_key ASC, a.id ASC LIMIT 1"
+        );
+        let older = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM articles a JOIN columns c ON c.id = a.column_id \
+             WHERE a.status = 'published' AND a.column_id = $1 AND (a.sort_key < $2 OR (a.sort_key = $2 AND a.id < $3)) \
+             ORDER BY a.sort_key DESC, a.id DESC LIMIT 1"
+        );
+        let mut out = [None, None];
+        for (slot, sql) in out.iter_mut().zip([newer, older]) {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(article.column.id)
+                .bind(key)
+                .bind(article.id)
+                .fetch_optional(&self.pool)
+                .await?;
+            *slot = row.as_ref().map(summary_from_row).transpose()?;
+        }
+        let [newer, older] = out;
+        Ok((newer, older))
+    }
+
+    /// Current view counts of several articles (for listings and the live count).
+    pub async fn views_of(&self, id: i64) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT views FROM articles WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Adds counted views in one transaction of atomic increments, so nodes never lose each
+    /// other's counts.
+    pub async fn add_views(&self, deltas: &[(i64, i64)]) -> Result<()> {
+        if deltas.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for (id, delta) in deltas {
+            sqlx::query("UPDATE articles SET views = views + $1 WHERE id = $2")
+                .bind(*delta)
+                .bind(*id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Entries of the change feed after `after_seq`, oldest first.
+    pub async fn changes_since(&self, after_seq: i64, limit: i64) -> Result<Vec<Change>> {
+        let rows = sqlx::query(
+            "SELECT seq, article_id FROM article_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Change {
+                    seq: r.try_get("seq")?,
+                    article_id: r.try_get("article_id")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn last_change_seq(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM article_changes")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Ids of all published articles, for rebuilding derived data such as the search index.
+    pub async fn published_ids(&self) -> Result<Vec<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM articles WHERE status = 'published' ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn count_articles(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM articles")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
+
+impl Store {
+    /// Current views of several articles in one query.
+    pub async fn views_of_many(&self, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, views FROM articles WHERE id IN ({})",
+                placeholders.join(",")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push((r.try_get("id")?, r.try_get("views")?));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,123 @@
+use std::collections::HashMap;
+
+use rongmei_core::{Column, slugify};
+use sqlx::{Any, Row, Transaction};
+
+use crate::{Result, Store};
+
+pub(crate) fn column_from_row(row: &sqlx::any::AnyRow) -> Result<Column> {
+    Ok(Column {
+        id: row.try_get("id")?,
+        slug: row.try_get("slug")?,
+        name: row.try_get("name")?,
+        parent_id: row.try_get("parent_id")?,
+    })
+}
+
+impl Store {
+    pub async fn list_columns(&self) -> Result<Vec<Column>> {
+        let rows =
+            sqlx::query("SELECT id, slug, name, parent_id FROM columns ORDER BY position, id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(column_from_row).collect()
+    }
+
+    pub async fn column_by_slug(&self, slug: &str) -> Result<Option<Column>> {
+        let row = sqlx::query("SELECT id, slug, name, parent_id FROM columns WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(column_from_row).transpose()
+    }
+
+    /// Finds a column by slug or name (what an editor or an import names).
+    pub async fn find_column(&self, slug_or_name: &str) -> Result<Option<Column>> {
+        let row = sqlx::query("SELECT id, slug, name, parent_id FROM columns WHERE slug = $1 OR name = $1 ORDER BY id LIMIT 1")
+            .bind(slug_or_name.trim())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(column_from_row).transpose()
+    }
+
+    /// Creates a column if no column has this name or slug yet.
+    pub async fn ensure_column(&self, name: &str, parent_id: Option<i64>) -> Result<Column> {
+        let mut tx = self.pool.begin().await?;
+        let mut cache = ColumnCache::default();
+        let id = cache.ensure(&mut tx, name).await?;
+        if let Some(p) = parent_id {
+            sqlx::query("UPDATE columns SET parent_id = $1 WHERE id = $2 AND parent_id IS NULL AND id <> $1")
+                .bind(p)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        let row = sqlx::query("SELECT id, slug, name, parent_id FROM columns WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        column_from_row(&row)
+    }
+}
+
+/// Column ids by name within one transaction, creating missing columns on the way.
+#[derive(Default)]
+pub(crate) struct ColumnCache {
+    by_name: HashMap<String, i64>,
+}
+
+impl ColumnCache {
+    pub(crate) async fn ensure(
+        &mut self,
+        tx: &mut Transaction<'_, Any>,
+        name: &str,
+    ) -> Result<i64> {
+        let name = name.trim();
+        if let Some(id) = self.by_name.get(name) {
+            return Ok(*id);
+        }
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM columns WHERE name = $1 OR slug = $1 ORDER BY (name = $1) DESC, id LIMIT 1")
+            .bind(name)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                let base = slugify(name);
+                let mut slug = base.clone();
+                let mut n = 2;
+                while sqlx::query_scalar::<Any, i64>("SELECT id FROM columns WHERE slug = $1")
+                    .bind(&slug)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .is_some()
+                {
+                    slug = format!("{base}-{n}");
+                    n += 1;
+                }
+                sqlx::query_scalar(
+                    "INSERT INTO columns (slug, name, parent_id, position) VALUES ($1, $2, NULL, (SELECT COALESCE(MAX(position), 0) + 1 FROM columns)) RETURNING id",
+                )
+                .bind(&slug)
+                .bind(name)
+                .fetch_one(&mut **tx)
+                .await?
+            }
+        };
+        self.by_name.insert(name.to_string(), id);
+        Ok(id)
+    }
+}
+
+impl Store {
+    /// Published articles per column id, for choosing what the home page and navigation show.
+    pub async fn column_counts(&self) -> Result<Vec<(i64, i64)>> {
+        let rows = sqlx::query("SELECT column_id, COUNT(*) AS n FROM articles WHERE status = 'published' GROUP BY column_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("column_id")?, r.try_get("n")?)))
+            .collect()
+    }
+}

@@ -1,0 +1,184 @@
+//! The data layer's contract, run against SQLite always and PostgreSQL when
+//! RONGMEI_TEST_DATABASE_URL is set.
+
+use std::path::Path;
+
+use rongmei_core::{ArticleStatus, Block, Body, NewArticle};
+use rongmei_store::testing::TestDb;
+
+const SEED: &str = include_str!("../../../fixtures/seed/000_110ea0537603b210.txt");
+
+fn seed() -> NewArticle {
+    rongmei_import::parse_txt(Path::new("seed.txt"), SEED).expect("seed parses")
+}
+
+fn article(title: &str, date: Option<&str>, column: Option<&str>) -> NewArticle {
+    NewArticle {
+        title: title.into(),
+        column: column.map(str::to_string),
+        tags: vec![],
+        bylines: vec![],
+        published_at: date.map(|d| chrono::DateTime::parse_from_rfc3339(d).unwrap()),
+        summary: None,
+        body: Body::from_plain_text("第一段。\n第二段。"),
+        views: None,
+        source_id: None,
+        extra: Default::default(),
+    }
+}
+
+#[tokio::test]
+async fn seed_round_trips_exactly() {
+    for db in TestDb::all("seed_round_trips_exactly").await {
+        let store = db.store().await.unwrap();
+        let stats = store.import(&[seed()], &|_| {}).await.unwrap();
+        assert_eq!(
+            (stats.imported, stats.updated, stats.skipped),
+            (1, 0, 0),
+            "{}",
+            db.label
+        );
+        let page = store.published(None, 1, 10).await.unwrap();
+        assert_eq!(page.total, 1);
+        let a = store.article(page.items[0].id).await.unwrap().unwrap();
+        assert_eq!(a.title, seed().title);
+        assert_eq!(a.label.as_deref(), Some("主题教育"));
+        assert_eq!(a.tags, ["主题教育"]);
+        assert_eq!(
+            a.published_at.unwrap().to_rfc3339(),
+            "2023-06-01T22:05:00+08:00"
+        );
+        assert_eq!(a.views, 1774);
+        assert_eq!(a.status, ArticleStatus::Published);
+        assert_eq!(a.column.slug, "news");
+        assert_eq!(a.body, seed().body);
+        assert_eq!(
+            a.body
+                .blocks
+                .iter()
+                .filter(|b| matches!(b, Block::Heading { .. }))
+                .count(),
+            3
+        );
+        assert!(a.summary.starts_with("为进一步加强理论学习"));
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn reimport_updates_instead_of_duplicating() {
+    for db in TestDb::all("reimport_updates_instead_of_duplicating").await {
+        let store = db.store().await.unwrap();
+        let mut a = article(
+            "同一篇",
+            Some("2024-01-02T08:00:00+08:00"),
+            Some("综合新闻"),
+        );
+        a.views = Some(10);
+        let s1 = store.import(&[a.clone()], &|_| {}).await.unwrap();
+        let s2 = store.import(&[a.clone()], &|_| {}).await.unwrap();
+        assert_eq!(
+            (s1.imported, s2.imported, s2.skipped),
+            (1, 0, 1),
+            "{}",
+            db.label
+        );
+        let id = store.published(None, 1, 10).await.unwrap().items[0].id;
+        store.add_views(&[(id, 5)]).await.unwrap();
+        // A changed body updates; the older archive's count does not lower the counted views.
+        a.body = Body::from_plain_text("改过的正文。");
+        let s3 = store.import(&[a.clone()], &|_| {}).await.unwrap();
+        assert_eq!((s3.imported, s3.updated), (0, 1));
+        let got = store.article(id).await.unwrap().unwrap();
+        assert_eq!(got.body.to_text(), "改过的正文。");
+        assert_eq!(got.views, 15);
+        assert_eq!(store.count_articles().await.unwrap(), 1);
+        // A source id is the key when given.
+        let mut b = article("有来源", None, None);
+        b.source_id = Some("x:1".into());
+        store.import(&[b.clone()], &|_| {}).await.unwrap();
+        b.title = "有来源（改）".into();
+        let s4 = store.import(&[b], &|_| {}).await.unwrap();
+        assert_eq!(s4.updated, 1);
+        assert_eq!(store.count_articles().await.unwrap(), 2);
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn columns_are_created_and_listings_put_undated_last() {
+    for db in TestDb::all("columns_are_created_and_listings_put_undated_last").await {
+        let store = db.store().await.unwrap();
+        let records = vec![
+            article("旧闻", Some("2020-01-01T00:00:00+08:00"), Some("综合新闻")),
+            article("无日期", None, Some("综合新闻")),
+            article(
+                "新闻甲",
+                Some("2024-05-01T10:00:00+08:00"),
+                Some("综合新闻"),
+            ),
+            article("别的栏目", Some("2023-05-01T10:00:00Z"), None),
+        ];
+        store.import(&records, &|_| {}).await.unwrap();
+        let col = store
+            .column_by_slug("zong-he-xin-wen")
+            .await
+            .unwrap()
+            .expect("column created from its name");
+        assert_eq!(col.name, "综合新闻");
+        let listing = store.published(Some(col.id), 1, 10).await.unwrap();
+        let titles: Vec<&str> = listing.items.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles, ["新闻甲", "旧闻", "无日期"], "{}", db.label);
+        let all = store.published(None, 1, 10).await.unwrap();
+        assert_eq!(all.items.last().unwrap().title, "无日期");
+        assert_eq!(
+            all.items[1].published_at.unwrap().to_rfc3339(),
+            "2023-05-01T10:00:00+00:00"
+        );
+        // Neighbours follow the listing order, undated included.
+        let middle = store.article(listing.items[1].id).await.unwrap().unwrap();
+        let (newer, older) = store.neighbours(&middle).await.unwrap();
+        assert_eq!(newer.unwrap().title, "新闻甲");
+        assert_eq!(older.unwrap().title, "无日期");
+        // Pages past the end are empty, not errors.
+        let far = store.published(None, i64::MAX, 100).await.unwrap();
+        assert!(far.items.is_empty());
+        assert_eq!(far.total, 4);
+        assert!(
+            store
+                .list_columns()
+                .await
+                .unwrap()
+                .iter()
+                .any(|c| c.slug == "news" && c.name == "新闻")
+        );
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn view_increments_add_up_and_feed_records_changes() {
+    for db in TestDb::all("view_increments_add_up_and_feed_records_changes").await {
+        let store = db.store().await.unwrap();
+        let before = store.last_change_seq().await.unwrap();
+        store.import(&[seed()], &|_| {}).await.unwrap();
+        let id = store.published(None, 1, 1).await.unwrap().items[0].id;
+        let changes = store.changes_since(before, 100).await.unwrap();
+        assert_eq!(
+            changes.iter().map(|c| c.article_id).collect::<Vec<_>>(),
+            [id]
+        );
+        let (a, b) = (store.clone(), store.clone());
+        let (d1, d2) = ([(id, 3)], [(id, 4)]);
+        let (r1, r2) = tokio::join!(a.add_views(&d1), b.add_views(&d2));
+        r1.unwrap();
+        r2.unwrap();
+        assert_eq!(store.views_of(id).await.unwrap(), Some(1774 + 7));
+        assert_eq!(store.views_of_many(&[id, 999]).await.unwrap(), [(id, 1781)]);
+        store.close().await;
+        db.cleanup().await;
+    }
+}

@@ -1,0 +1,167 @@
+//! Rongmei over HTTP: the public site (server-rendered, no JavaScript needed), the JSON API, and
+//! the caching headers that let a reverse proxy or CDN do its job.
+
+mod api;
+mod client;
+mod counter;
+mod error;
+mod http_cache;
+mod pages;
+mod site;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use rongmei_store::Store;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+
+pub use counter::ViewCounter;
+pub use error::AppError;
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub site_name: String,
+    /// Trust the left-most `X-Forwarded-For` when the peer is on loopback (a local reverse proxy).
+    pub trust_proxy: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            site_name: "融媒新闻网".to_string(),
+            trust_proxy: false,
+        }
+    }
+}
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: WebConfig,
+    pages: pages::PageCache,
+    site: site::SiteCache,
+    counter: ViewCounter,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        let counter = ViewCounter::new(store.clone());
+        AppState {
+            inner: Arc::new(Inner {
+                pages: pages::PageCache::new(),
+                site: site::SiteCache::new(config.site_name.clone()),
+                store,
+                config,
+                counter,
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn counter(&self) -> &ViewCounter {
+        &self.inner.counter
+    }
+
+    /// Drops what this node cached about an article (after an edit here or on another node).
+    pub fn invalidate(&self, article_id: i64) {
+        self.inner.pages.invalidate(article_id);
+        self.inner.site.invalidate();
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/articles/{id}", get(pages::article))
+        .route("/columns/{slug}", get(pages::column))
+        .route("/static/site.css", get(pages::stylesheet))
+        .route("/healthz", get(|| async { "ok" }))
+        .nest("/api/v1", api::routes())
+        .fallback(pages::not_found)
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .with_state(state)
+}
+
+/// Runs the background work of a node: flushing counted views every second and following the
+/// change feed so caches drop edited articles, whichever node made the edit.
+pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    let s = state.clone();
+    tasks.push(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = s.counter().flush().await {
+                tracing::warn!(error = %e, "flushing view counts failed; will retry");
+            }
+            s.counter().refresh_known().await;
+        }
+    }));
+    let s = state.clone();
+    tasks.push(tokio::spawn(async move {
+        let mut last = match s.store().last_change_seq().await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the change feed failed");
+                0
+            }
+        };
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        loop {
+            tick.tick().await;
+            match s.store().changes_since(last, 10_000).await {
+                Ok(changes) => {
+                    for c in &changes {
+                        s.invalidate(c.article_id);
+                        last = last.max(c.seq);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "reading the change feed failed"),
+            }
+        }
+    }));
+    let s = state.clone();
+    tasks.push(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            s.counter().sweep();
+        }
+    }));
+    tasks
+}
+
+/// Serves until `shutdown` resolves, then writes every counted view before returning.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let tasks = spawn_background(&state);
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    for t in tasks {
+        t.abort();
+    }
+    if let Err(e) = state.counter().flush().await {
+        tracing::error!(error = %e, "final flush of view counts failed");
+    }
+    result
+}

@@ -1,0 +1,252 @@
+//! `rongmei`: one binary that runs the whole newsroom.
+
+mod progress;
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use rongmei_import::{Record, collect_files, read_file};
+use rongmei_store::{ImportStats, Store};
+use rongmei_web::{AppState, WebConfig};
+
+use crate::progress::Progress;
+
+#[derive(Parser)]
+#[command(
+    name = "rongmei",
+    version,
+    about = "Rongmei (融媒): a converged-media newsroom and news site"
+)]
+struct Cli {
+    /// Data folder: SQLite file, search index, media.
+    #[arg(
+        long,
+        global = true,
+        env = "RONGMEI_DATA",
+        default_value = "./rongmei-data"
+    )]
+    data: PathBuf,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DB (default: SQLite in the data folder).
+    #[arg(long, global = true, env = "RONGMEI_DATABASE_URL")]
+    database: Option<String>,
+    /// Address to listen on.
+    #[arg(
+        long,
+        global = true,
+        env = "RONGMEI_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
+    listen: SocketAddr,
+    /// Trust the left-most X-Forwarded-For when the peer is loopback (a local reverse proxy).
+    #[arg(long, global = true, env = "RONGMEI_TRUST_PROXY")]
+    trust_proxy: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the site, the API and the newsroom.
+    Serve {
+        /// Import the bundled demo articles (the seed article among them) into an empty database first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Import legacy archives: .txt (seed format) and .jsonl files, or folders of them.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+const DEMO_SEED: &str = include_str!("../../../fixtures/seed/000_110ea0537603b210.txt");
+const DEMO_JSONL: &str = include_str!("../../../fixtures/demo/demo.jsonl");
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    std::fs::create_dir_all(&cli.data)
+        .with_context(|| format!("creating the data folder {}", cli.data.display()))?;
+    let url = cli
+        .database
+        .clone()
+        .unwrap_or_else(|| Store::default_url(&cli.data));
+    match cli.command {
+        Command::Serve { demo } => serve(&cli, &url, demo).await,
+        Command::Import { ref paths } => import(&url, paths).await,
+    }
+}
+
+async fn connect(url: &str) -> Result<Store> {
+    Store::connect(url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(url)))
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+async fn serve(cli: &Cli, url: &str, demo: bool) -> Result<()> {
+    let store = connect(url).await?;
+    if demo {
+        if store.count_articles().await? == 0 {
+            let records = demo_records()?;
+            let stats = store
+                .import(
+                    &records
+                        .iter()
+                        .map(|r| r.article.clone())
+                        .collect::<Vec<_>>(),
+                    &|_| {},
+                )
+                .await?;
+            tracing::info!(imported = stats.imported, "demo articles imported");
+        } else {
+            tracing::info!("database not empty: demo articles not imported again");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .with_context(|| format!("listening on {}", cli.listen))?;
+    let state = AppState::new(
+        store.clone(),
+        WebConfig {
+            trust_proxy: cli.trust_proxy,
+            ..WebConfig::default()
+        },
+    );
+    println!("Rongmei is serving on http://{}", listener.local_addr()?);
+    rongmei_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    store.close().await;
+    tracing::info!("stopped; all counted views written");
+    Ok(())
+}
+
+fn demo_records() -> Result<Vec<Record>> {
+    let mut records = Vec::new();
+    let seed = rongmei_import::parse_txt(Path::new("demo/seed.txt"), DEMO_SEED)?;
+    records.push(Record {
+        file: PathBuf::from("demo/seed.txt"),
+        line: 1,
+        article: seed,
+    });
+    records.extend(rongmei_import::parse_jsonl(
+        Path::new("demo/demo.jsonl"),
+        DEMO_JSONL,
+    )?);
+    Ok(records)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn import(url: &str, paths: &[PathBuf]) -> Result<()> {
+    let files = collect_files(paths)?;
+    if files.is_empty() {
+        anyhow::bail!(
+            "no .txt or .jsonl files found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let tty = std::io::stderr().is_terminal();
+    // Read and check everything first: one bad record and nothing is written.
+    let reading = Progress::new("reading", files.len() as u64, tty);
+    let mut records: Vec<Record> = Vec::new();
+    for (i, (file, format)) in files.iter().enumerate() {
+        records.extend(read_file(file, *format)?);
+        reading.set(i as u64 + 1);
+    }
+    reading.finish();
+    let store = connect(url).await?;
+    let writing = Progress::new("importing", records.len() as u64, tty);
+    let articles: Vec<_> = records.into_iter().map(|r| r.article).collect();
+    let started = std::time::Instant::now();
+    let stats: ImportStats = store
+        .import(&articles, &|n| writing.set(n))
+        .await
+        .context("writing the import (nothing was written)")?;
+    writing.finish();
+    let secs = started.elapsed().as_secs_f64();
+    tracing::info!(
+        records = articles.len(),
+        seconds = format!("{secs:.2}"),
+        per_second = format!("{:.0}", articles.len() as f64 / secs.max(1e-9)),
+        "import committed"
+    );
+    store.close().await;
+    println!(
+        "imported {}, updated {}, skipped {}",
+        stats.imported, stats.updated, stats.skipped
+    );
+    Ok(())
+}

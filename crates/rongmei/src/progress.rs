@@ -1,0 +1,57 @@
+//! Progress of long commands: a bar on a terminal, plain log lines otherwise.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    label: &'static str,
+    total: u64,
+    /// The last tenth logged when not on a terminal.
+    logged: AtomicU64,
+}
+
+impl Progress {
+    pub fn new(label: &'static str, total: u64, tty: bool) -> Progress {
+        let bar = tty.then(|| {
+            let bar = ProgressBar::new(total);
+            let style =
+                ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> ");
+            bar.set_style(style);
+            bar.set_message(label);
+            bar
+        });
+        Progress {
+            bar,
+            label,
+            total,
+            logged: AtomicU64::new(0),
+        }
+    }
+
+    pub fn set(&self, n: u64) {
+        match &self.bar {
+            Some(b) => b.set_position(n),
+            None => {
+                let tenth = if self.total == 0 {
+                    10
+                } else {
+                    n * 10 / self.total
+                };
+                if tenth > self.logged.load(Ordering::Relaxed) {
+                    self.logged.store(tenth, Ordering::Relaxed);
+                    tracing::info!("{}: {n}/{}", self.label, self.total);
+                }
+            }
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
