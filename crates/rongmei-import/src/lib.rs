@@ -148,8 +148,7 @@ pub fn parse_time(s: &str) -> Option<DateTime<FixedOffset>> {
     }
     let norm: String = s
         .replace(['年', '月', '/', '.'], "-")
-        .replace('日', " ")
-        .replace('T', " ")
+        .replace(['日', 'T'], " ")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");

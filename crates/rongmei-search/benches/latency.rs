@@ -1,1 +1,267 @@
-fn main() {}
+//! Indexing throughput and search latency at scale: the corpus replicated with distinct
+//! ids up to `--docs N` (default 100000), then a mix of queries timed in process.
+//!
+//! Run: `cargo bench -p rongmei-search --bench latency -- --docs 100000`
+//! Flags: `--docs N`, `--queries N` (default 3000), `--upsert-batch N` (index with
+//! `upsert` batches of N instead of one `rebuild`).
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::Instant;
+
+use common::{Rng, is_han, random_han_run};
+use rongmei_search::{SearchConfig, SearchDoc, SearchIndex, SearchQuery, SortOrder};
+
+struct Args {
+    docs: usize,
+    queries: usize,
+    upsert_batch: Option<usize>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        docs: 100_000,
+        queries: 3000,
+        upsert_batch: None,
+    };
+    let argv: Vec<String> = std::env::args().collect();
+    let value = |i: usize| argv.get(i + 1).and_then(|v| v.parse::<usize>().ok());
+    for (i, arg) in argv.iter().enumerate() {
+        // cargo bench adds `--bench`; anything unknown is ignored the same way.
+        match arg.as_str() {
+            "--docs" => a.docs = value(i).unwrap_or(a.docs),
+            "--queries" => a.queries = value(i).unwrap_or(a.queries),
+            "--upsert-batch" => a.upsert_batch = value(i),
+            _ => {}
+        }
+    }
+    a
+}
+
+fn replicate(corpus: &[SearchDoc], i: usize) -> SearchDoc {
+    let mut d = corpus[i % corpus.len()].clone();
+    d.id = i as i64 + 1;
+    d
+}
+
+fn query_mix(corpus: &[SearchDoc], n: usize, jieba: &jieba_rs::Jieba) -> Vec<SearchQuery> {
+    let mut rng = Rng::new(0x5eed);
+    let fixed = [
+        "西安交大",
+        "西迁精神",
+        "研究生 -通知",
+        "\"党委宣传部\"",
+        "新冠肺炎 疫情防控",
+        "习近平 总书记",
+        "图书馆",
+        "学术讲座",
+        "奖学金 评选",
+        "人工智能",
+        "2017",
+        "创新创业大赛",
+    ];
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let d = &corpus[rng.below(corpus.len())];
+        let mut q = SearchQuery {
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        let roll = rng.below(100);
+        q.q = match roll {
+            0..=29 => {
+                let words: Vec<&str> = jieba
+                    .cut(&d.title, false)
+                    .into_iter()
+                    .map(|t| t.word)
+                    .filter(|w| w.chars().count() >= 2 && w.chars().all(is_han))
+                    .collect();
+                if words.is_empty() {
+                    continue;
+                }
+                let a = rng.below(words.len());
+                let b = rng.below(words.len());
+                if a == b {
+                    words[a].to_string()
+                } else {
+                    format!("{} {}", words[a.min(b)], words[a.max(b)])
+                }
+            }
+            30..=49 => match random_han_run(&d.body, &mut rng, 6, 10) {
+                Some(r) => r,
+                None => continue,
+            },
+            50..=64 => match random_han_run(&d.body, &mut rng, 2, 8) {
+                Some(r) => format!("\"{r}\""),
+                None => continue,
+            },
+            65..=79 => {
+                let words: Vec<&str> = jieba
+                    .cut(&d.body, false)
+                    .into_iter()
+                    .map(|t| t.word)
+                    .filter(|w| w.chars().count() >= 2 && w.chars().all(is_han))
+                    .collect();
+                if words.is_empty() {
+                    continue;
+                }
+                words[rng.below(words.len())].to_string()
+            }
+            _ => fixed[rng.below(fixed.len())].to_string(),
+        };
+        // Some queries also filter or sort, as the search page allows.
+        match rng.below(10) {
+            0 => q.column = Some(d.column_slug.clone()),
+            1 => {
+                q.from = Some(1_483_228_800); // 2017-01-01
+                q.to = Some(1_672_531_199); // 2022-12-31
+            }
+            2 => q.sort = SortOrder::Newest,
+            3 => q.offset = 10,
+            _ => {}
+        }
+        out.push(q);
+    }
+    out
+}
+
+fn dir_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let a = args();
+    let Some(corpus) = common::corpus() else {
+        return Ok(());
+    };
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("index");
+    let t = Instant::now();
+    let idx = SearchIndex::open(&SearchConfig {
+        index_dir: dir.clone(),
+        ..SearchConfig::default()
+    })?;
+    let open_ms = t.elapsed().as_secs_f64() * 1000.0;
+
+    let t = Instant::now();
+    let mode = match a.upsert_batch {
+        None => {
+            let mut docs = (0..a.docs).map(|i| replicate(&corpus, i));
+            idx.rebuild(&mut docs, &|n| {
+                if n % 20_000 == 0 {
+                    eprintln!("  indexed {n}");
+                }
+            })?;
+            "rebuild (one commit)".to_string()
+        }
+        Some(batch) => {
+            let batch = batch.max(1);
+            let mut start = 0;
+            while start < a.docs {
+                let end = (start + batch).min(a.docs);
+                let docs: Vec<SearchDoc> = (start..end).map(|i| replicate(&corpus, i)).collect();
+                idx.upsert(&docs)?;
+                start = end;
+            }
+            format!("upsert batches of {batch}")
+        }
+    };
+    let index_s = t.elapsed().as_secs_f64();
+    let count = idx.doc_count();
+
+    // Freshness: one article changed, visible on return.
+    let mut fresh = Vec::new();
+    for k in 0..20 {
+        let mut d = replicate(&corpus, k);
+        d.title = format!("{} 更新{k}", d.title);
+        let t = Instant::now();
+        idx.upsert(&[d])?;
+        fresh.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    fresh.sort_by(f64::total_cmp);
+
+    let jieba = jieba_rs::Jieba::new();
+    let queries = query_mix(&corpus, a.queries, &jieba);
+    for q in queries.iter().take(300) {
+        let _ = idx.search(q);
+    }
+    let mut lat = Vec::with_capacity(queries.len());
+    let mut matched = 0usize;
+    let mut errors = 0usize;
+    let t_all = Instant::now();
+    for q in &queries {
+        let t = Instant::now();
+        match idx.search(q) {
+            Ok(r) => matched += r.total,
+            Err(_) => errors += 1,
+        }
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let wall = t_all.elapsed().as_secs_f64();
+    lat.sort_by(f64::total_cmp);
+    let mean = lat.iter().sum::<f64>() / lat.len().max(1) as f64;
+
+    println!();
+    println!("| metric                         | value |");
+    println!("|--------------------------------|-------|");
+    println!("| documents                      | {count} |");
+    println!("| indexing mode                  | {mode} |");
+    println!("| open (jieba + dictionaries)    | {open_ms:.0} ms |");
+    println!("| indexing time                  | {index_s:.1} s |");
+    println!(
+        "| indexing rate                  | {:.0} articles/s |",
+        a.docs as f64 / index_s
+    );
+    println!(
+        "| index size                     | {:.0} MB |",
+        dir_size(&dir) as f64 / 1e6
+    );
+    println!(
+        "| single upsert visible, p50/max | {:.1} / {:.1} ms |",
+        pct(&fresh, 0.5),
+        pct(&fresh, 1.0)
+    );
+    println!("| queries (after 300 warm-up)    | {} |", lat.len());
+    println!("| search p50                     | {:.2} ms |", pct(&lat, 0.5));
+    println!("| search p90                     | {:.2} ms |", pct(&lat, 0.9));
+    println!("| search p99                     | {:.2} ms |", pct(&lat, 0.99));
+    println!("| search max                     | {:.2} ms |", pct(&lat, 1.0));
+    println!("| search mean                    | {mean:.2} ms |");
+    println!(
+        "| throughput (1 thread)          | {:.0} queries/s |",
+        lat.len() as f64 / wall
+    );
+    println!(
+        "| mean matches per query         | {:.0} |",
+        matched as f64 / lat.len().max(1) as f64
+    );
+    println!("| query errors                   | {errors} |");
+    if let Some(mb) = peak_rss_mb() {
+        println!("| peak RSS                       | {mb:.0} MB |");
+    }
+    Ok(())
+}

@@ -263,7 +263,9 @@ impl SearchIndex {
             }
             Ok(())
         })?;
-        progress(count);
+        if count == 0 || !count.is_multiple_of(PROGRESS_EVERY) {
+            progress(count);
+        }
         write_marker(
             &self.dir,
             &Marker {

@@ -96,33 +96,54 @@ pub(crate) fn highlight(text: &str, needles: &[Vec<char>]) -> String {
     out
 }
 
-fn is_break(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '。' | '！' | '？' | '；' | '，' | '、' | '：' | '.' | '!' | '?' | ';' | ',' | ':'
-        )
+/// How good a place between `prev` and `next` is to start or end a fragment: 2 after a
+/// sentence end, 1 after a comma-like mark or a space, 0 elsewhere. Marks between digits
+/// (15:00, 3.5, 1,000) are part of the number.
+fn break_strength(before: Option<char>, prev: char, next: Option<char>) -> u8 {
+    let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+    let digits_around = digit(before) && digit(next);
+    match prev {
+        '。' | '！' | '？' | '；' | '!' | '?' | '\n' => 2,
+        ';' | '，' | '、' | '：' | ',' | ':' | '.' if !digits_around => 1,
+        c if c.is_whitespace() => 1,
+        _ => 0,
+    }
 }
 
-/// Character index in `[lo, hi]` where a fragment may start: just after punctuation if
-/// there is some, else at a word start, else `lo`.
+fn strength_at(m: &Marked, i: usize) -> u8 {
+    if i == 0 || i > m.chars.len() {
+        return 0;
+    }
+    let before = i.checked_sub(2).map(|j| m.chars[j]);
+    break_strength(before, m.chars[i - 1], m.chars.get(i).copied())
+}
+
+/// Character index in `[lo, hi]` where a fragment may start: the first sentence start,
+/// else the first clause start, else a word start, else `lo`.
 fn snap_start(m: &Marked, analyzer: &Analyzer, lo: usize, hi: usize) -> usize {
     if lo == 0 {
         return 0;
     }
-    if let Some(p) = (lo..=hi).find(|&i| i > 0 && is_break(m.chars[i - 1])) {
-        return p;
+    for want in [2, 1] {
+        if let Some(p) = (lo..=hi).find(|&i| strength_at(m, i) >= want) {
+            return p;
+        }
     }
     word_boundary(m, analyzer, lo, hi, true)
 }
 
-/// Character index in `[lo, hi]` where a fragment may end: after punctuation if there is
-/// some, else at a word boundary, else `hi`.
+/// Character index in `[lo, hi]` where a fragment may end: the last sentence end, else
+/// the last clause end, else a word boundary, else `hi`.
 fn snap_end(m: &Marked, analyzer: &Analyzer, lo: usize, hi: usize) -> usize {
     if hi >= m.chars.len() {
         return m.chars.len();
     }
-    if let Some(p) = (lo..=hi).rev().find(|&i| i > 0 && is_break(m.chars[i - 1])) {
+    // A sentence end only counts if it keeps most of the room; otherwise a clause end.
+    let min_sentence = lo + (hi - lo) / 2;
+    if let Some(p) = (min_sentence..=hi).rev().find(|&i| strength_at(m, i) >= 2) {
+        return p;
+    }
+    if let Some(p) = (lo..=hi).rev().find(|&i| strength_at(m, i) >= 1) {
         return p;
     }
     word_boundary(m, analyzer, lo, hi, false)

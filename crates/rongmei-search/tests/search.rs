@@ -139,7 +139,13 @@ fn seed_acceptance() {
 
     let r = search(&idx, "西迁精神");
     let top = &r.hits[0];
-    assert!(top.title_html.contains("<mark>"), "{}", top.title_html);
+    let titled = search(&idx, "联学 主题教育");
+    assert_eq!(ids(&titled).first(), Some(&SEED_ID));
+    assert!(
+        titled.hits[0].title_html.contains("<mark>主题教育</mark>"),
+        "{}",
+        titled.hits[0].title_html
+    );
     let visible = top
         .snippet_html
         .replace("<mark>", "")

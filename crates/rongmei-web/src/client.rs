@@ -74,6 +74,25 @@ pub fn is_not_a_reader(headers: &HeaderMap) -> bool {
     PREVIEW_AGENTS.iter().any(|p| lower.contains(p)) || BOTS.is_bot(ua)
 }
 
+/// The TCP peer, when the server was started with connect info (always, outside unit tests).
+pub struct Peer(pub SocketAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let addr = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        Ok(Peer(addr))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,24 +142,5 @@ mod tests {
         assert_eq!(client_ip(&h, lo, true).to_string(), "203.0.113.9");
         assert_eq!(client_ip(&h, lo, false).to_string(), "127.0.0.1");
         assert_eq!(client_ip(&h, far, true).to_string(), "198.51.100.1");
-    }
-}
-
-/// The TCP peer, when the server was started with connect info (always, outside unit tests).
-pub struct Peer(pub SocketAddr);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|c| c.0)
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-        Ok(Peer(addr))
     }
 }

@@ -1,7 +1,7 @@
 //! View counting (浏览次数): counted in memory, deduplicated per reader, written to the database
 //! at least every second as atomic increments so several nodes add up exactly.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -43,9 +43,7 @@ impl ViewCounter {
     }
 
     fn visitor_key(&self, article_id: i64, ip: IpAddr, user_agent: &str) -> u64 {
-        let mut h = self.hasher.build_hasher();
-        (article_id, ip, user_agent).hash(&mut h);
-        h.finish()
+        self.hasher.hash_one((article_id, ip, user_agent))
     }
 
     /// Counts a view unless this reader was counted on this article within the window.

@@ -36,11 +36,7 @@ impl Progress {
         match &self.bar {
             Some(b) => b.set_position(n),
             None => {
-                let tenth = if self.total == 0 {
-                    10
-                } else {
-                    n * 10 / self.total
-                };
+                let tenth = (n * 10).checked_div(self.total).unwrap_or(10);
                 if tenth > self.logged.load(Ordering::Relaxed) {
                     self.logged.store(tenth, Ordering::Relaxed);
                     tracing::info!("{}: {n}/{}", self.label, self.total);
