@@ -200,6 +200,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let kinds = [Kind::Title, Kind::TitleWords, Kind::BodyPhrase];
     let mut ours = [Score::default(); 3];
     let mut fts = [Score::default(); 3];
+    // KNOWN_ITEM_MISSES=N prints the first N queries whose article is not in our top 10.
+    let mut show_misses: usize = std::env::var("KNOWN_ITEM_MISSES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     for c in &cases {
         let k = kinds.iter().position(|&x| x == c.kind).unwrap_or(0);
         let t = Instant::now();
@@ -217,6 +222,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         };
         ours[k].add(rank_of(&ids, c.target), micros);
+        if show_misses > 0 && rank_of(&ids, c.target).is_none() {
+            show_misses -= 1;
+            let deep = idx.search(&SearchQuery {
+                q: c.ours.clone(),
+                limit: 100,
+                ..SearchQuery::default()
+            })?;
+            let deep_ids: Vec<i64> = deep.hits.iter().map(|h| h.id).collect();
+            eprintln!(
+                "miss {:?} {:?}: total {}, rank in top 100 {:?}",
+                c.kind,
+                c.ours,
+                deep.total,
+                rank_of(&deep_ids, c.target)
+            );
+        }
 
         match &c.fts {
             Some(q) => {

@@ -212,36 +212,69 @@ pub(crate) fn parse(raw: &str, analyzer: &Analyzer) -> Result<ParsedQuery, Searc
 }
 
 /// The words of an unquoted chunk: jieba's default cut without punctuation and stop
-/// words. Runs of single characters (what jieba leaves of a name it does not know) are
-/// glued back together, so 端/木/怡/雯 is searched as 端木怡雯 through the bigrams rather
-/// than as four unrelated characters.
+/// words.
+///
+/// Single characters need care, because a lone character is only a word-field token
+/// where jieba happened to cut it alone, and has no bigram of its own. Runs of them
+/// (what jieba leaves of a name it does not know: 端/木/怡/雯) are glued back into one
+/// term matched through the bigrams. A lone one (the 议 left when a query starts in the
+/// middle of 会议) is glued to the word next to it, which stays a term of its own.
 fn plain_words(chunk: &str, analyzer: &Analyzer) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut run = String::new();
-    let mut run_len = 0;
-    let flush = |run: &mut String, run_len: &mut usize, out: &mut Vec<String>| {
-        if !run.is_empty() {
-            out.push(std::mem::take(run));
-        }
-        *run_len = 0;
-    };
-    for w in analyzer.cut_query(chunk) {
-        if !has_searchable(w) || is_stop_word(w) {
-            flush(&mut run, &mut run_len, &mut out);
-            continue;
-        }
-        let mut chars = w.chars();
-        if let (Some(c), None) = (chars.next(), chars.next())
-            && is_cjk(c)
-        {
-            run.push(c);
-            run_len += 1;
-            continue;
-        }
-        flush(&mut run, &mut run_len, &mut out);
-        out.push(w.to_string());
+    enum Tok<'a> {
+        Gap,
+        Char(char),
+        Word(&'a str),
     }
-    flush(&mut run, &mut run_len, &mut out);
+    let toks: Vec<Tok<'_>> = analyzer
+        .cut_query(chunk)
+        .into_iter()
+        .map(|w| {
+            if !has_searchable(w) || is_stop_word(w) {
+                return Tok::Gap;
+            }
+            let mut chars = w.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if is_cjk(c) => Tok::Char(c),
+                _ => Tok::Word(w),
+            }
+        })
+        .collect();
+    fn cjk_word<'a>(t: Option<&Tok<'a>>) -> Option<&'a str> {
+        match t {
+            Some(Tok::Word(w)) if w.chars().all(is_cjk) => Some(*w),
+            _ => None,
+        }
+    }
+
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        match &toks[i] {
+            Tok::Gap => i += 1,
+            Tok::Word(w) => {
+                out.push((*w).to_string());
+                i += 1;
+            }
+            Tok::Char(_) => {
+                let start = i;
+                let mut run = String::new();
+                while let Some(Tok::Char(c)) = toks.get(i) {
+                    run.push(*c);
+                    i += 1;
+                }
+                if run.chars().count() >= 2 {
+                    out.push(run);
+                } else if let Some(next) = cjk_word(toks.get(i)) {
+                    out.push(format!("{run}{next}"));
+                } else if let Some(prev) = start.checked_sub(1).and_then(|p| cjk_word(toks.get(p)))
+                {
+                    out.push(format!("{prev}{run}"));
+                } else {
+                    out.push(run);
+                }
+            }
+        }
+    }
     out
 }
 
@@ -445,6 +478,15 @@ mod tests {
         assert_eq!(p.terms.len(), MAX_QUERY_TERMS);
         let p = parse("-\"\"\" \"", &a);
         assert!(matches!(p, Err(SearchError::EmptyQuery)), "{p:?}");
+    }
+
+    #[test]
+    fn lone_characters_are_glued_to_a_neighbour() {
+        let a = Analyzer::new("", "");
+        let words = plain_words("议由成进主持", &a);
+        assert!(words.iter().all(|w| w.chars().count() >= 2), "{words:?}");
+        let words = plain_words("港建设", &a);
+        assert!(words.iter().all(|w| w.chars().count() >= 2), "{words:?}");
     }
 
     #[test]
