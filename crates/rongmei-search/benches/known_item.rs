@@ -221,7 +221,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Vec::new()
             }
         };
-        ours[k].add(rank_of(&ids, c.target), micros);
+        let ours_rank = rank_of(&ids, c.target);
+        ours[k].add(ours_rank, micros);
         if show_misses > 0 && rank_of(&ids, c.target).is_none() {
             show_misses -= 1;
             let deep = idx.search(&SearchQuery {
@@ -246,7 +247,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .query_map([q], |row| row.get::<_, i64>(0))?
                     .collect::<Result<_, _>>()?;
                 let micros = t.elapsed().as_secs_f64() * 1e6;
-                fts[k].add(rank_of(&ids, c.target), micros);
+                let fr = rank_of(&ids, c.target);
+                if std::env::var_os("KNOWN_ITEM_DIFF").is_some()
+                    && fr.is_some()
+                    && fr < ours_rank.or(Some(usize::MAX))
+                {
+                    eprintln!(
+                        "fts better {:?} {:?}: fts {:?} ours {:?}",
+                        c.kind, c.ours, fr, ours_rank
+                    );
+                }
+                fts[k].add(fr, micros);
             }
             None => {
                 fts[k].add(None, 0.0);

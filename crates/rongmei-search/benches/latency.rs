@@ -246,10 +246,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(&fresh, 1.0)
     );
     println!("| queries (after 300 warm-up)    | {} |", lat.len());
-    println!("| search p50                     | {:.2} ms |", pct(&lat, 0.5));
-    println!("| search p90                     | {:.2} ms |", pct(&lat, 0.9));
-    println!("| search p99                     | {:.2} ms |", pct(&lat, 0.99));
-    println!("| search max                     | {:.2} ms |", pct(&lat, 1.0));
+    println!(
+        "| search p50                     | {:.2} ms |",
+        pct(&lat, 0.5)
+    );
+    println!(
+        "| search p90                     | {:.2} ms |",
+        pct(&lat, 0.9)
+    );
+    println!(
+        "| search p99                     | {:.2} ms |",
+        pct(&lat, 0.99)
+    );
+    println!(
+        "| search max                     | {:.2} ms |",
+        pct(&lat, 1.0)
+    );
     println!("| search mean                    | {mean:.2} ms |");
     println!(
         "| throughput (1 thread)          | {:.0} queries/s |",

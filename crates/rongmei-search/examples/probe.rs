@@ -21,7 +21,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })?;
         println!("== {q}: total {} in {:.2} ms", r.total, r.took_ms);
         for h in r.hits {
-            println!("  [{}] {:.2} {}\n      {}", h.id, h.score, h.title_html, h.snippet_html);
+            println!(
+                "  [{}] {:.2} {}\n      {}",
+                h.id, h.score, h.title_html, h.snippet_html
+            );
         }
     }
     Ok(())

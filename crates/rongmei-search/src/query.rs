@@ -37,8 +37,14 @@ const BOOST_TITLE_NGRAM: f32 = 1.5;
 const BOOST_BODY_NGRAM: f32 = 0.5;
 const BOOST_META_NGRAM: f32 = 0.5;
 // Rewards a multi-word query found as one unbroken run, the best sign of a known item.
-const BOOST_TITLE_PROXIMITY: f32 = 3.0;
-const BOOST_BODY_PROXIMITY: f32 = 1.0;
+const BOOST_ALIAS: f32 = 0.6;
+
+fn knob(name: &str, default: f32) -> f32 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 /// One required word: the folded word as typed plus its aliases.
 #[derive(Debug, Clone, PartialEq)]
@@ -181,7 +187,10 @@ pub(crate) fn parse(raw: &str, analyzer: &Analyzer) -> Result<ParsedQuery, Searc
             }
             Segment::Plain(text) => {
                 let words = plain_words(&text, analyzer);
-                if words.len() >= 2 && bigrams(&text).len() >= 2 {
+                // The run as typed (stop words included) is worth a bonus whenever it
+                // says more than its single remaining word: 她的父母都是我 is not 父母.
+                let more_than_one_word = words.len() >= 2 || words.first() != Some(&text);
+                if more_than_one_word && bigrams(&text).len() >= 2 && !words.is_empty() {
                     parsed.runs.push(text.clone());
                 }
                 for w in words {
@@ -225,10 +234,10 @@ fn plain_words(chunk: &str, analyzer: &Analyzer) -> Vec<String> {
         Char(char),
         Word(&'a str),
     }
-    let toks: Vec<Tok<'_>> = analyzer
-        .cut_query(chunk)
-        .into_iter()
-        .map(|w| {
+    let raw = analyzer.cut_query(chunk);
+    let toks: Vec<Tok<'_>> = raw
+        .iter()
+        .map(|&w| {
             if !has_searchable(w) || is_stop_word(w) {
                 return Tok::Gap;
             }
@@ -239,13 +248,9 @@ fn plain_words(chunk: &str, analyzer: &Analyzer) -> Vec<String> {
             }
         })
         .collect();
-    fn cjk_word<'a>(t: Option<&Tok<'a>>) -> Option<&'a str> {
-        match t {
-            Some(Tok::Word(w)) if w.chars().all(is_cjk) => Some(*w),
-            _ => None,
-        }
-    }
-
+    // The raw neighbour a lone character is glued to may be a stop word (的掌 of 热烈的掌):
+    // what matters is that the pair is a real sequence of the text.
+    let raw_cjk = |k: usize| raw.get(k).filter(|w| w.chars().all(is_cjk)).copied();
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
@@ -264,10 +269,9 @@ fn plain_words(chunk: &str, analyzer: &Analyzer) -> Vec<String> {
                 }
                 if run.chars().count() >= 2 {
                     out.push(run);
-                } else if let Some(next) = cjk_word(toks.get(i)) {
+                } else if let Some(next) = raw_cjk(i) {
                     out.push(format!("{run}{next}"));
-                } else if let Some(prev) = start.checked_sub(1).and_then(|p| cjk_word(toks.get(p)))
-                {
+                } else if let Some(prev) = start.checked_sub(1).and_then(raw_cjk) {
                     out.push(format!("{prev}{run}"));
                 } else {
                     out.push(run);
@@ -314,42 +318,49 @@ fn ngram_query(field: Field, folded: &str) -> Option<(Box<dyn Query>, usize)> {
     }
 }
 
-fn ngram_clauses(out: &mut Vec<(Occur, Box<dyn Query>)>, fields: &[(Field, f32)], folded: &str) {
+fn ngram_clauses(
+    out: &mut Vec<(Occur, Box<dyn Query>)>,
+    fields: &[(Field, f32)],
+    folded: &str,
+    weight: f32,
+) {
     for &(field, boost) in fields {
         if let Some((q, n)) = ngram_query(field, folded) {
-            out.push((Occur::Should, boosted(q, boost / n as f32)));
+            out.push((Occur::Should, boosted(q, weight * boost / n as f32)));
         }
     }
 }
 
 pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> Box<dyn Query> {
     let word_fields = [
-        (f.title, BOOST_TITLE),
-        (f.body, BOOST_BODY),
+        (f.title, knob("BT", BOOST_TITLE)),
+        (f.body, knob("BB", BOOST_BODY)),
         (f.tags, BOOST_TAGS),
         (f.bylines, BOOST_BYLINES),
         (f.column_name, BOOST_COLUMN),
     ];
     let ngram_fields = [
-        (f.title_ngram, BOOST_TITLE_NGRAM),
-        (f.body_ngram, BOOST_BODY_NGRAM),
+        (f.title_ngram, knob("BTN", BOOST_TITLE_NGRAM)),
+        (f.body_ngram, knob("BBN", BOOST_BODY_NGRAM)),
         (f.meta_ngram, BOOST_META_NGRAM),
     ];
 
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for term in &parsed.terms {
         let mut alts = Vec::new();
-        for v in &term.variants {
+        for (k, v) in term.variants.iter().enumerate() {
+            // An alias finds the article, but the form the reader typed ranks first.
+            let w = if k == 0 { 1.0 } else { BOOST_ALIAS };
             for &(field, boost) in &word_fields {
-                alts.push((Occur::Should, boosted(term_query(field, v), boost)));
+                alts.push((Occur::Should, boosted(term_query(field, v), boost * w)));
             }
-            ngram_clauses(&mut alts, &ngram_fields, v);
+            ngram_clauses(&mut alts, &ngram_fields, v, w);
         }
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
     }
     for phrase in &parsed.phrases {
         let mut alts = Vec::new();
-        ngram_clauses(&mut alts, &ngram_fields, phrase);
+        ngram_clauses(&mut alts, &ngram_fields, phrase, 1.0);
         if is_single_cjk(phrase) {
             for &(field, boost) in &word_fields {
                 alts.push((Occur::Should, boosted(term_query(field, phrase), boost)));
@@ -368,8 +379,8 @@ pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> 
     }
     for run in &parsed.runs {
         for (field, boost) in [
-            (f.title_ngram, BOOST_TITLE_PROXIMITY),
-            (f.body_ngram, BOOST_BODY_PROXIMITY),
+            (f.title_ngram, knob("BTP", 3.0)),
+            (f.body_ngram, knob("BBP", 1.0)),
         ] {
             if let Some((q, n)) = ngram_query(field, run)
                 && n >= 2
@@ -380,7 +391,7 @@ pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> 
     }
     for x in &parsed.excludes {
         let mut alts = Vec::new();
-        ngram_clauses(&mut alts, &ngram_fields, x);
+        ngram_clauses(&mut alts, &ngram_fields, x, 1.0);
         if is_single_cjk(x) {
             for &(field, _) in &word_fields {
                 alts.push((Occur::Should, term_query(field, x)));

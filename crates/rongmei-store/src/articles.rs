@@ -331,3 +331,20 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// Published articles with ids above `after_id`, in id order: a keyset page for walking every
+    /// article (search rebuilds, exports) without holding them all.
+    pub async fn published_after(&self, after_id: i64, limit: i64) -> Result<Vec<Article>> {
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN columns c ON c.id = a.column_id \
+             WHERE a.status = 'published' AND a.id > $1 ORDER BY a.id LIMIT $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after_id)
+            .bind(limit.clamp(1, 10_000))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(article_from_row).collect()
+    }
+}

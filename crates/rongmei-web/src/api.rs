@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
         .route("/articles", get(list_articles))
         .route("/articles/{id}", get(get_article))
         .route("/columns", get(list_columns))
+        .route("/search", get(crate::search::api_search))
 }
 
 #[derive(Serialize)]

@@ -7,14 +7,17 @@ mod counter;
 mod error;
 mod http_cache;
 mod pages;
+mod search;
 mod site;
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
+use rongmei_search::SearchIndex;
 use rongmei_store::Store;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -51,10 +54,18 @@ struct Inner {
     pages: pages::PageCache,
     site: site::SiteCache,
     counter: ViewCounter,
+    search: Arc<SearchIndex>,
+    applied: search::AppliedSeq,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig) -> AppState {
+    /// `data_dir` holds this node's own state beside the search index.
+    pub fn new(
+        store: Store,
+        config: WebConfig,
+        search: Arc<SearchIndex>,
+        data_dir: &Path,
+    ) -> AppState {
         let counter = ViewCounter::new(store.clone());
         AppState {
             inner: Arc::new(Inner {
@@ -63,6 +74,8 @@ impl AppState {
                 store,
                 config,
                 counter,
+                search,
+                applied: search::AppliedSeq::new(data_dir),
             }),
         }
     }
@@ -82,11 +95,89 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Keeps this node's caches and search index in step with the database: rebuilds the index
+    /// when it is new, corrupt or behind, then applies the change feed every half second.
+    async fn follow_changes(&self) {
+        let store = &self.inner.store;
+        let index = &self.inner.search;
+        let mut last = loop {
+            match store.last_change_seq().await {
+                Ok(n) => break n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the change feed failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            }
+        };
+        match self.inner.applied.read().filter(|_| !index.needs_rebuild()) {
+            Some(applied) => last = applied.min(last),
+            None => {
+                tracing::info!("building the search index from the database");
+                let logged = Arc::new(|n: u64| {
+                    if n % 10_000 == 0 {
+                        tracing::info!(articles = n, "indexing");
+                    }
+                });
+                match search::rebuild(store, index, logged).await {
+                    Ok(n) => {
+                        tracing::info!(articles = n, "search index built");
+                        self.inner.applied.write(last);
+                    }
+                    Err(e) => tracing::error!(error = %e, "building the search index failed"),
+                }
+            }
+        }
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let changes = match store.changes_since(last, 5_000).await {
+                Ok(c) if c.is_empty() => continue,
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the change feed failed");
+                    continue;
+                }
+            };
+            let mut ids: Vec<i64> = changes.iter().map(|c| c.article_id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for id in &ids {
+                self.invalidate(*id);
+            }
+            match search::apply(store, index, &ids).await {
+                Ok(()) => {
+                    last = changes.iter().map(|c| c.seq).max().unwrap_or(last);
+                    self.inner.applied.write(last);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "updating the search index failed; will retry")
+                }
+            }
+        }
+    }
+}
+
+/// Rebuilds a search index from the database (the `reindex` command).
+pub async fn rebuild_search(
+    store: &Store,
+    index: &Arc<SearchIndex>,
+    data_dir: &Path,
+    progress: Arc<dyn Fn(u64) + Send + Sync>,
+) -> Result<u64, AppError> {
+    let seq = store.last_change_seq().await?;
+    let n = search::rebuild(store, index, progress).await?;
+    search::AppliedSeq::new(data_dir).write(seq);
+    Ok(n)
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home))
         .route("/articles/{id}", get(pages::article))
         .route("/columns/{slug}", get(pages::column))
+        .route("/search", get(search::page))
         .route("/static/site.css", get(pages::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::routes())
@@ -113,28 +204,7 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
         }
     }));
     let s = state.clone();
-    tasks.push(tokio::spawn(async move {
-        let mut last = match s.store().last_change_seq().await {
-            Ok(n) => n,
-            Err(e) => {
-                tracing::warn!(error = %e, "reading the change feed failed");
-                0
-            }
-        };
-        let mut tick = tokio::time::interval(Duration::from_millis(500));
-        loop {
-            tick.tick().await;
-            match s.store().changes_since(last, 10_000).await {
-                Ok(changes) => {
-                    for c in &changes {
-                        s.invalidate(c.article_id);
-                        last = last.max(c.seq);
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "reading the change feed failed"),
-            }
-        }
-    }));
+    tasks.push(tokio::spawn(async move { s.follow_changes().await }));
     let s = state.clone();
     tasks.push(tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));

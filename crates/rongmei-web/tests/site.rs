@@ -13,6 +13,7 @@ const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML
 
 struct Server {
     base: String,
+    _data: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -20,14 +21,37 @@ struct Server {
 impl Server {
     async fn start(db: &TestDb, trust_proxy: bool) -> Server {
         let store = db.store().await.expect("store");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState::new(store, WebConfig { trust_proxy, ..WebConfig::default() });
+        let data = tempfile::tempdir().expect("data dir");
+        let cfg = rongmei_search::SearchConfig {
+            index_dir: data.path().join("index"),
+            user_dict: None,
+            aliases: None,
+        };
+        let index =
+            std::sync::Arc::new(rongmei_search::SearchIndex::open(&cfg).expect("search index"));
+        let state = AppState::new(
+            store,
+            WebConfig {
+                trust_proxy,
+                ..WebConfig::default()
+            },
+            index,
+            data.path(),
+        );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(rongmei_web::serve(listener, state, async move {
             let _ = rx.await;
         }));
-        Server { base, stop: Some(tx), task }
+        Server {
+            base,
+            _data: data,
+            stop: Some(tx),
+            task,
+        }
     }
 
     async fn stop(mut self) {
@@ -41,22 +65,39 @@ impl Server {
 async fn seeded(db: &TestDb) -> i64 {
     let store = db.store().await.unwrap();
     let seed = rongmei_import::parse_txt(Path::new("seed.txt"), SEED).unwrap();
-    let demo = rongmei_import::parse_jsonl(Path::new("demo.jsonl"), include_str!("../../../fixtures/demo/demo.jsonl")).unwrap();
+    let demo = rongmei_import::parse_jsonl(
+        Path::new("demo.jsonl"),
+        include_str!("../../../fixtures/demo/demo.jsonl"),
+    )
+    .unwrap();
     let mut all = vec![seed];
     all.extend(demo.into_iter().map(|r| r.article));
     store.import(&all, &|_| {}).await.unwrap();
-    let id = store.published(None, 1, 100).await.unwrap().items.iter().find(|a| a.title.starts_with("【主题教育】西安交大党委宣传部")).unwrap().id;
+    let id = store
+        .published(None, 1, 100)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .find(|a| a.title.starts_with("【主题教育】西安交大党委宣传部"))
+        .unwrap()
+        .id;
     store.close().await;
     id
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap()
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
 }
 
 fn texts(doc: &Html, sel: &str) -> Vec<String> {
     let s = Selector::parse(sel).unwrap();
-    doc.select(&s).map(|e| e.text().collect::<String>().trim().to_string()).collect()
+    doc.select(&s)
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect()
 }
 
 /// HTML5 parse errors that html5ever reports, which a well-formed page has none of.
@@ -72,7 +113,11 @@ async fn seed_article_page_and_api_are_exact() {
         let id = seeded(&db).await;
         let srv = Server::start(&db, false).await;
         let http = client();
-        let resp = http.get(format!("{}/articles/{id}", srv.base)).send().await.unwrap();
+        let resp = http
+            .get(format!("{}/articles/{id}", srv.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200, "{}", db.label);
         assert!(resp.headers().get("etag").is_some());
         assert!(resp.headers().get("cache-control").is_some());
@@ -82,7 +127,11 @@ async fn seed_article_page_and_api_are_exact() {
         assert_eq!(texts(&doc, "h1.title"), std::slice::from_ref(&seed.title));
         assert_eq!(texts(&doc, ".article .label"), ["主题教育"]);
         assert_eq!(texts(&doc, ".article .date time"), ["2023-06-01 22:05"]);
-        assert_eq!(texts(&doc, ".view-count"), ["1774"], "a client without a User-Agent is not counted");
+        assert_eq!(
+            texts(&doc, ".view-count"),
+            ["1774"],
+            "a client without a User-Agent is not counted"
+        );
         let body_lines: Vec<String> = texts(&doc, ".article .body > p, .article .body > h2");
         let want: Vec<String> = SEED
             .split_once("正文内容:")
@@ -96,18 +145,39 @@ async fn seed_article_page_and_api_are_exact() {
         assert_eq!(body_lines, want, "every paragraph verbatim, in order");
         assert_eq!(
             texts(&doc, ".article .body > h2"),
-            ["凝聚合力 创新高校宣传思想文化工作新路径", "传承弘扬西迁精神 为宣传思想文化工作注入新活力", "守正创新奋力开创宣传思想文化工作新局面"]
+            [
+                "凝聚合力 创新高校宣传思想文化工作新路径",
+                "传承弘扬西迁精神 为宣传思想文化工作注入新活力",
+                "守正创新奋力开创宣传思想文化工作新局面"
+            ]
         );
 
-        let api: Value = http.get(format!("{}/api/v1/articles/{id}", srv.base)).send().await.unwrap().json().await.unwrap();
+        let api: Value = http
+            .get(format!("{}/api/v1/articles/{id}", srv.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(api["title"], seed.title.as_str());
         assert_eq!(api["published_at"], "2023-06-01T22:05:00+08:00");
         assert_eq!(api["views"], 1774);
         assert_eq!(api["column"], "news");
         assert_eq!(api["tags"], serde_json::json!(["主题教育"]));
         assert_eq!(api["body_text"], want.join("\n").as_str());
-        assert!(api["body_html"].as_str().unwrap().contains("<h2>凝聚合力 创新高校宣传思想文化工作新路径</h2>"));
-        assert!(api["url"].as_str().unwrap().ends_with(&format!("/articles/{id}")));
+        assert!(
+            api["body_html"]
+                .as_str()
+                .unwrap()
+                .contains("<h2>凝聚合力 创新高校宣传思想文化工作新路径</h2>")
+        );
+        assert!(
+            api["url"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/articles/{id}"))
+        );
         srv.stop().await;
         db.cleanup().await;
     }
@@ -124,23 +194,50 @@ async fn home_columns_and_listing_api() {
         let doc = parse_clean(&home.text().await.unwrap());
         assert!(texts(&doc, ".latest li a").len() >= 5, "{}", db.label);
         assert!(!texts(&doc, ".popular li").is_empty());
-        assert!(texts(&doc, ".column-block").len() >= 3, "a block per column");
+        assert!(
+            texts(&doc, ".column-block").len() >= 3,
+            "a block per column"
+        );
 
-        let columns: Value = http.get(format!("{}/api/v1/columns", srv.base)).send().await.unwrap().json().await.unwrap();
-        let slugs: Vec<&str> = columns.as_array().unwrap().iter().map(|c| c["slug"].as_str().unwrap()).collect();
+        let columns: Value = http
+            .get(format!("{}/api/v1/columns", srv.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let slugs: Vec<&str> = columns
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["slug"].as_str().unwrap())
+            .collect();
         assert!(slugs.contains(&"news"));
-        let campus = columns.as_array().unwrap().iter().find(|c| c["name"] == "校园要闻").expect("imported column");
+        let campus = columns
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "校园要闻")
+            .expect("imported column");
         let slug = campus["slug"].as_str().unwrap();
         assert_eq!(slug, "xiao-yuan-yao-wen");
 
-        let page = http.get(format!("{}/columns/{slug}", srv.base)).send().await.unwrap();
+        let page = http
+            .get(format!("{}/columns/{slug}", srv.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(page.status(), 200);
         let doc = parse_clean(&page.text().await.unwrap());
         assert_eq!(texts(&doc, "h1.column-title"), ["校园要闻"]);
         assert_eq!(texts(&doc, ".column-list li").len(), 3);
 
         let list: Value = http
-            .get(format!("{}/api/v1/articles?column={slug}&per_page=2&page=1", srv.base))
+            .get(format!(
+                "{}/api/v1/articles?column={slug}&per_page=2&page=1",
+                srv.base
+            ))
             .send()
             .await
             .unwrap()
@@ -150,8 +247,18 @@ async fn home_columns_and_listing_api() {
         assert_eq!(list["total"], 3);
         let items = list["items"].as_array().unwrap();
         assert_eq!(items.len(), 2);
-        assert!(items[0]["published_at"].as_str().unwrap() >= items[1]["published_at"].as_str().unwrap());
-        let all: Value = http.get(format!("{}/api/v1/articles?per_page=100", srv.base)).send().await.unwrap().json().await.unwrap();
+        assert!(
+            items[0]["published_at"].as_str().unwrap()
+                >= items[1]["published_at"].as_str().unwrap()
+        );
+        let all: Value = http
+            .get(format!("{}/api/v1/articles?per_page=100", srv.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(all["total"], 13);
         let last = all["items"].as_array().unwrap().last().unwrap();
         assert!(last["published_at"].is_null(), "undated articles sort last");
@@ -185,20 +292,50 @@ async fn bad_input_gets_clear_errors_never_500() {
         ("/api/v1/articles?column=nope", 404, true),
         ("/api/v1/nope", 404, true),
     ] {
-        let resp = http.get(format!("{}{path}", srv.base)).send().await.unwrap();
+        let resp = http
+            .get(format!("{}{path}", srv.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status().as_u16(), status, "{path}");
         let body = resp.text().await.unwrap();
         if json {
-            let v: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {body}"));
-            assert!(v["error"]["code"].is_string() && v["error"]["message"].is_string(), "{path}: {v}");
+            let v: Value = serde_json::from_str(&body)
+                .unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {body}"));
+            assert!(
+                v["error"]["code"].is_string() && v["error"]["message"].is_string(),
+                "{path}: {v}"
+            );
         } else {
             let doc = parse_clean(&body);
-            assert!(!texts(&doc, ".error-page h1").is_empty(), "{path}: friendly page");
+            assert!(
+                !texts(&doc, ".error-page h1").is_empty(),
+                "{path}: friendly page"
+            );
         }
     }
-    let far: Value = http.get(format!("{}/api/v1/articles?page=9223372036854775807", srv.base)).send().await.unwrap().json().await.unwrap();
+    let far: Value = http
+        .get(format!(
+            "{}/api/v1/articles?page=9223372036854775807",
+            srv.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(far["items"].as_array().unwrap().len(), 0);
-    assert_eq!(http.get(format!("{}/healthz", srv.base)).send().await.unwrap().text().await.unwrap(), "ok");
+    assert_eq!(
+        http.get(format!("{}/healthz", srv.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
     srv.stop().await;
 }
 
@@ -211,17 +348,47 @@ async fn conditional_requests_and_counting() {
         let url = format!("{}/articles/{id}", srv.base);
         let first = http.get(&url).send().await.unwrap();
         let etag = first.headers()["etag"].clone();
-        let again = http.get(&url).header("if-none-match", etag).send().await.unwrap();
+        let again = http
+            .get(&url)
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(again.status(), 304, "{}", db.label);
 
         // One reader counts once however often they reload; another reader counts again.
         for _ in 0..3 {
-            let r = http.get(&url).header("user-agent", BROWSER).header("x-forwarded-for", "203.0.113.7").send().await.unwrap();
+            let r = http
+                .get(&url)
+                .header("user-agent", BROWSER)
+                .header("x-forwarded-for", "203.0.113.7")
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), 200);
         }
-        http.get(&url).header("user-agent", BROWSER).header("x-forwarded-for", "203.0.113.8").send().await.unwrap();
-        http.get(&url).header("user-agent", "Googlebot/2.1 (+http://www.google.com/bot.html)").send().await.unwrap();
-        let api: Value = http.get(format!("{}/api/v1/articles/{id}", srv.base)).send().await.unwrap().json().await.unwrap();
+        http.get(&url)
+            .header("user-agent", BROWSER)
+            .header("x-forwarded-for", "203.0.113.8")
+            .send()
+            .await
+            .unwrap();
+        http.get(&url)
+            .header(
+                "user-agent",
+                "Googlebot/2.1 (+http://www.google.com/bot.html)",
+            )
+            .send()
+            .await
+            .unwrap();
+        let api: Value = http
+            .get(format!("{}/api/v1/articles/{id}", srv.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(api["views"], 1776);
         let page = http.get(&url).send().await.unwrap().text().await.unwrap();
         assert_eq!(texts(&Html::parse_document(&page), ".view-count"), ["1776"]);
@@ -244,22 +411,61 @@ async fn everything_is_escaped() {
         r#"{"title":"<script>alert(1)</script>【x】","published_at":null,"views":1,"column":"<b>栏目</b>","body":"<img src=x onerror=alert(1)>\n\"><svg onload=alert(1)>","tags":["<i>t</i>"],"bylines":["摄影：<u>张</u>"]}"#,
     )
     .unwrap();
-    store.import(&[evil[0].article.clone()], &|_| {}).await.unwrap();
+    store
+        .import(&[evil[0].article.clone()], &|_| {})
+        .await
+        .unwrap();
     let id = store.published(None, 1, 1).await.unwrap().items[0].id;
     let srv = Server::start(&db, false).await;
     let http = client();
-    let columns: Value = http.get(format!("{}/api/v1/columns", srv.base)).send().await.unwrap().json().await.unwrap();
-    let slug = columns.as_array().unwrap().iter().find(|c| c["name"] == "<b>栏目</b>").unwrap()["slug"].as_str().unwrap().to_string();
-    for path in [format!("/articles/{id}"), "/".to_string(), format!("/columns/{slug}")] {
-        let html = http.get(format!("{}{path}", srv.base)).send().await.unwrap().text().await.unwrap();
+    let columns: Value = http
+        .get(format!("{}/api/v1/columns", srv.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let slug = columns
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "<b>栏目</b>")
+        .unwrap()["slug"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for path in [
+        format!("/articles/{id}"),
+        "/".to_string(),
+        format!("/columns/{slug}"),
+    ] {
+        let html = http
+            .get(format!("{}{path}", srv.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let doc = parse_clean(&html);
         for tag in ["script", "svg", "b", "i", "u", "img"] {
             let sel = Selector::parse(&format!("main {tag}")).unwrap();
-            assert_eq!(doc.select(&sel).count(), 0, "{path}: <{tag}> must not be injected");
+            assert_eq!(
+                doc.select(&sel).count(),
+                0,
+                "{path}: <{tag}> must not be injected"
+            );
         }
-        assert!(!html.contains("<script>alert") && !html.contains("onerror=alert(1)>"), "{path}");
+        assert!(
+            !html.contains("<script>alert") && !html.contains("onerror=alert(1)>"),
+            "{path}"
+        );
         let shown = doc.root_element().text().collect::<String>();
-        assert!(shown.contains("<script>alert(1)</script>【x】"), "{path}: the title shows as text");
+        assert!(
+            shown.contains("<script>alert(1)</script>【x】"),
+            "{path}: the title shows as text"
+        );
     }
     srv.stop().await;
 }

@@ -6,10 +6,12 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use rongmei_import::{Record, collect_files, read_file};
+use rongmei_search::{SearchConfig, SearchIndex};
 use rongmei_store::{ImportStats, Store};
 use rongmei_web::{AppState, WebConfig};
 
@@ -61,6 +63,8 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Rebuild the search index from the database (stop the server of this data folder first).
+    Reindex,
 }
 
 const DEMO_SEED: &str = include_str!("../../../fixtures/seed/000_110ea0537603b210.txt");
@@ -105,6 +109,7 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve { demo } => serve(&cli, &url, demo).await,
         Command::Import { ref paths } => import(&url, paths).await,
+        Command::Reindex => reindex(&cli, &url).await,
     }
 }
 
@@ -147,19 +152,69 @@ async fn serve(cli: &Cli, url: &str, demo: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("listening on {}", cli.listen))?;
-    let state = AppState::new(
-        store.clone(),
-        WebConfig {
-            trust_proxy: cli.trust_proxy,
-            ..WebConfig::default()
-        },
-    );
+    let index = open_search(&cli.data)?;
+    let config = WebConfig {
+        trust_proxy: cli.trust_proxy,
+        ..WebConfig::default()
+    };
+    let state = AppState::new(store.clone(), config, index, &cli.data);
     println!("Rongmei is serving on http://{}", listener.local_addr()?);
     rongmei_web::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")?;
     store.close().await;
     tracing::info!("stopped; all counted views written");
+    Ok(())
+}
+
+/// Opens this node's search index, writing the default dictionaries on first use so they can be
+/// edited in the data folder.
+fn open_search(data: &Path) -> Result<Arc<SearchIndex>> {
+    let dict = data.join("search-user-dict.txt");
+    let aliases = data.join("search-aliases.txt");
+    for (path, default) in [
+        (&dict, rongmei_search::DEFAULT_USER_DICT),
+        (&aliases, rongmei_search::DEFAULT_ALIASES),
+    ] {
+        if !path.exists() {
+            std::fs::write(path, default).with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    let cfg = SearchConfig {
+        index_dir: data.join("search-index"),
+        user_dict: Some(dict),
+        aliases: Some(aliases),
+    };
+    let index = SearchIndex::open(&cfg)
+        .with_context(|| format!("opening the search index in {}", cfg.index_dir.display()))?;
+    Ok(Arc::new(index))
+}
+
+async fn reindex(cli: &Cli, url: &str) -> Result<()> {
+    let store = connect(url).await?;
+    let index = open_search(&cli.data)?;
+    let total = store.published_ids().await?.len() as u64;
+    let bar = Arc::new(Progress::new(
+        "indexing",
+        total,
+        std::io::stderr().is_terminal(),
+    ));
+    let progress = bar.clone();
+    let started = std::time::Instant::now();
+    let n = rongmei_web::rebuild_search(
+        &store,
+        &index,
+        &cli.data,
+        Arc::new(move |n| progress.set(n)),
+    )
+    .await?;
+    bar.finish();
+    let secs = started.elapsed().as_secs_f64();
+    store.close().await;
+    println!(
+        "indexed {n} articles in {secs:.1} s ({:.0} articles/s)",
+        n as f64 / secs.max(1e-9)
+    );
     Ok(())
 }
 

@@ -19,7 +19,11 @@ fn rongmei(data: &Path, db: &TestDb, args: &[&str]) -> Output {
 }
 
 fn last_line(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or("").to_string()
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string()
 }
 
 fn shared() -> Option<PathBuf> {
@@ -33,7 +37,12 @@ async fn import_seed_then_again() {
     for db in TestDb::all("import_seed_then_again").await {
         let data = tempfile::tempdir().unwrap();
         let out = rongmei(data.path(), &db, &["import", seed.to_str().unwrap()]);
-        assert!(out.status.success(), "{}: {}", db.label, String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            db.label,
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(last_line(&out), "imported 1, updated 0, skipped 0");
         let out = rongmei(data.path(), &db, &["import", seed.to_str().unwrap()]);
         assert_eq!(last_line(&out), "imported 0, updated 0, skipped 1");
@@ -53,7 +62,11 @@ async fn a_broken_file_imports_nothing_and_names_the_line() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("a.jsonl:2:"), "names file and line: {err}");
         // Malformed UTF-8 is an error with a line, not a panic.
-        std::fs::write(dir.path().join("a.jsonl"), b"{\"title\":\"ok\",\"body\":\"b\"}\n\xff\xfe\n").unwrap();
+        std::fs::write(
+            dir.path().join("a.jsonl"),
+            b"{\"title\":\"ok\",\"body\":\"b\"}\n\xff\xfe\n",
+        )
+        .unwrap();
         let out = rongmei(data.path(), &db, &["import", dir.path().to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&out.stderr).contains("a.jsonl:2: not valid UTF-8"));
@@ -76,13 +89,24 @@ async fn corpus_imports_every_article_once() {
     for db in TestDb::all("corpus_imports_every_article_once").await {
         let data = tempfile::tempdir().unwrap();
         let out = rongmei(data.path(), &db, &["import", corpus.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(last_line(&out), "imported 2950, updated 0, skipped 0", "{}", db.label);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            last_line(&out),
+            "imported 2950, updated 0, skipped 0",
+            "{}",
+            db.label
+        );
         let out = rongmei(data.path(), &db, &["import", corpus.to_str().unwrap()]);
         assert_eq!(last_line(&out), "imported 0, updated 0, skipped 2950");
         // The same with one broken line: nothing more is written.
         let broken = data.path().join("broken.jsonl");
-        let mut text = std::fs::read_to_string(&corpus).unwrap().replace("\"source_id\": \"", "\"source_id\": \"copy-");
+        let mut text = std::fs::read_to_string(&corpus)
+            .unwrap()
+            .replace("\"source_id\": \"", "\"source_id\": \"copy-");
         text.insert_str(text.find('\n').unwrap() + 1, "{\"title\": \"半截\n");
         std::fs::write(&broken, text).unwrap();
         let out = rongmei(data.path(), &db, &["import", broken.to_str().unwrap()]);
@@ -100,21 +124,55 @@ async fn serve_demo_opens_a_site_with_the_seed() {
     for db in TestDb::all("serve_demo_opens_a_site_with_the_seed").await {
         let data = tempfile::tempdir().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_rongmei"))
-            .args(["--data", data.path().to_str().unwrap(), "--listen", "127.0.0.1:0", "serve", "--demo"])
+            .args([
+                "--data",
+                data.path().to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+                "serve",
+                "--demo",
+            ])
             .env("RONGMEI_DATABASE_URL", &db.url)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         let base = line.trim().rsplit(' ').next().unwrap().to_string();
         assert!(base.starts_with("http://127.0.0.1:"), "{line}");
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
-        assert_eq!(http.get(format!("{base}/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
-        let list: serde_json::Value = http.get(format!("{base}/api/v1/articles?per_page=100")).send().await.unwrap().json().await.unwrap();
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        assert_eq!(
+            http.get(format!("{base}/healthz"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+            "ok"
+        );
+        let list: serde_json::Value = http
+            .get(format!("{base}/api/v1/articles?per_page=100"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(list["total"], 13, "{}: seed + 12 demo articles", db.label);
-        assert!(list["items"].as_array().unwrap().iter().any(|a| a["views"] == 1774 && a["published_at"] == "2023-06-01T22:05:00+08:00"));
+        assert!(
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["views"] == 1774 && a["published_at"] == "2023-06-01T22:05:00+08:00")
+        );
         let home = http.get(&base).send().await.unwrap();
         assert_eq!(home.status(), 200);
         // SIGTERM stops it cleanly.

@@ -1,0 +1,259 @@
+//! Search over HTTP: the page, the API, freshness after imports, hostile queries.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rongmei_store::testing::TestDb;
+use rongmei_web::{AppState, WebConfig};
+use scraper::{Html, Selector};
+use serde_json::Value;
+
+const SEED: &str = include_str!("../../../fixtures/seed/000_110ea0537603b210.txt");
+
+async fn start(db: &TestDb) -> (String, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
+    let store = db.store().await.unwrap();
+    let mut all = vec![rongmei_import::parse_txt(Path::new("seed.txt"), SEED).unwrap()];
+    let demo = rongmei_import::parse_jsonl(
+        Path::new("demo.jsonl"),
+        include_str!("../../../fixtures/demo/demo.jsonl"),
+    )
+    .unwrap();
+    all.extend(demo.into_iter().map(|r| r.article));
+    store.import(&all, &|_| {}).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let cfg = rongmei_search::SearchConfig {
+        index_dir: data.path().join("index"),
+        user_dict: None,
+        aliases: None,
+    };
+    let index = Arc::new(rongmei_search::SearchIndex::open(&cfg).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = AppState::new(store, WebConfig::default(), index, data.path());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(rongmei_web::serve(listener, state, async move {
+        let _ = rx.await;
+    }));
+    (base, data, tx)
+}
+
+async fn search(http: &reqwest::Client, base: &str, query: &str) -> Value {
+    let resp = http
+        .get(format!("{base}/api/v1/search"))
+        .query(&[("q", query)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{query}");
+    resp.json().await.unwrap()
+}
+
+/// The index is built in the background at start; wait until it answers.
+async fn wait_indexed(http: &reqwest::Client, base: &str, query: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let v = search(http, base, query).await;
+        if v["total"].as_u64().unwrap_or(0) > 0 || start.elapsed() > Duration::from_secs(20) {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn search_api_and_page() {
+    for db in TestDb::all("search_api_and_page").await {
+        let (base, _data, stop) = start(&db).await;
+        let http = reqwest::Client::new();
+        let v = wait_indexed(&http, &base, "端木怡雯").await;
+        assert_eq!(v["total"], 1, "{}", db.label);
+        let hit = &v["hits"][0];
+        assert!(
+            hit["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("【主题教育】西安交大党委宣传部")
+        );
+        assert!(
+            hit["snippet_html"]
+                .as_str()
+                .unwrap()
+                .contains("<mark>端木怡雯</mark>")
+        );
+        assert_eq!(hit["published_at"], "2023-06-01T22:05:00+08:00");
+        assert_eq!(hit["column"], "news");
+        assert!(hit["score"].as_f64().unwrap() > 0.0);
+        assert!(v["took_ms"].as_f64().is_some());
+
+        let v = search(&http, &base, "\"学习习近平\"").await;
+        assert!(v["total"].as_u64().unwrap() >= 1);
+        let v = search(&http, &base, "西迁 -同济").await;
+        assert!(
+            v["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|h| !h["title"].as_str().unwrap().contains("同济"))
+        );
+        assert!(
+            v["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|h| h["column"] != "news"),
+            "the seed mentions 同济"
+        );
+
+        let page = http
+            .get(format!("{base}/search"))
+            .query(&[("q", "融媒体中心")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        let doc = Html::parse_document(&html);
+        assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+        let marks: Vec<String> = doc
+            .select(&Selector::parse(".snippet mark").unwrap())
+            .map(|m| m.text().collect())
+            .collect();
+        assert!(
+            marks.iter().any(|m| m == "融媒体中心"),
+            "whole-word highlight: {marks:?}"
+        );
+        assert!(
+            doc.select(&Selector::parse(".search-stats").unwrap())
+                .next()
+                .is_some()
+        );
+        let _ = stop.send(());
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn hostile_queries_get_clear_answers() {
+    let db = TestDb::sqlite().await;
+    let (base, _data, stop) = start(&db).await;
+    let http = reqwest::Client::new();
+    wait_indexed(&http, &base, "西迁精神").await;
+    let symbols = "!@#$%^&*()".repeat(1024);
+    for (q, want) in [
+        (symbols.as_str(), 400),
+        ("\"未闭合的引号", 200),
+        ("的 了 和", 400),
+        ("-", 400),
+        ("AND OR NOT", 200),
+        ("( ) [ ] { } : ~ ^", 400),
+    ] {
+        let resp = http
+            .get(format!("{base}/api/v1/search"))
+            .query(&[("q", q)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), want, "{}", &q[..q.len().min(40)]);
+        let v: Value = resp.json().await.unwrap();
+        if want == 400 {
+            assert!(v["error"]["message"].is_string());
+        }
+        let page = http
+            .get(format!("{base}/search"))
+            .query(&[("q", q)])
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(page.status().as_u16(), 500);
+    }
+    for path in [
+        "/api/v1/search",
+        "/api/v1/search?q=a&limit=x",
+        "/api/v1/search?q=a&from=yesterday",
+        "/api/v1/search?q=a&sort=up",
+    ] {
+        let resp = http.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(resp.status(), 400, "{path}");
+    }
+    let v: Value = http
+        .get(format!(
+            "{base}/api/v1/search?q=西迁&from=2023-06-01&to=2023-06-01&column=news"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["total"], 1, "date and column filters");
+    let v: Value = http
+        .get(format!("{base}/api/v1/search?q=西迁&from=2023-06-02"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["published_at"].as_str().unwrap() >= "2023-06-02")
+    );
+    let _ = stop.send(());
+}
+
+#[tokio::test]
+async fn imports_show_in_search_within_a_second() {
+    for db in TestDb::all("imports_show_in_search_within_a_second").await {
+        let (base, _data, stop) = start(&db).await;
+        let http = reqwest::Client::new();
+        wait_indexed(&http, &base, "西迁精神").await;
+        let store = db.store().await.unwrap();
+        let fresh = rongmei_import::parse_jsonl(
+            Path::new("x.jsonl"),
+            r#"{"title":"新闻速递","published_at":"2025-01-01T08:00:00+08:00","views":0,"column":"速递","body":"鳌太线穿越活动今日启动。","source_id":"fresh:1"}"#,
+        )
+        .unwrap();
+        store
+            .import(&[fresh[0].article.clone()], &|_| {})
+            .await
+            .unwrap();
+        let t0 = Instant::now();
+        loop {
+            if search(&http, &base, "鳌太线").await["total"] == 1 {
+                break;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(1),
+                "{}: not searchable within 1 s",
+                db.label
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // An edit that removes the phrase removes the hit.
+        let edited = rongmei_import::parse_jsonl(
+            Path::new("x.jsonl"),
+            r#"{"title":"新闻速递","published_at":"2025-01-01T08:00:00+08:00","views":0,"column":"速递","body":"活动改期。","source_id":"fresh:1"}"#,
+        )
+        .unwrap();
+        store
+            .import(&[edited[0].article.clone()], &|_| {})
+            .await
+            .unwrap();
+        let t0 = Instant::now();
+        while search(&http, &base, "鳌太线").await["total"] != 0 {
+            assert!(
+                t0.elapsed() < Duration::from_secs(1),
+                "{}: edit not applied within 1 s",
+                db.label
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        store.close().await;
+        let _ = stop.send(());
+        db.cleanup().await;
+    }
+}
