@@ -11,7 +11,13 @@
 //!   the words next to each other rank higher;
 //! - `"quoted phrase"` (also `“…”`, `「…」`): the exact character sequence;
 //! - `-word`, `-"phrase"`: leave out documents containing it;
-//! - aliases from the alias file (`西工大` also finds `西北工业大学`).
+//! - aliases from the alias file (`西工大` also finds `西北工业大学`);
+//! - stop words (的, 了, the, ...) are dropped unless the query has nothing else; a single
+//!   Chinese character only matches where jieba cut it as a word of its own.
+//!
+//! The recall promise: any run of two or more Chinese characters of a title or body,
+//! quoted, finds the article, and the reported total is exactly the number of articles
+//! containing it (tests/search.rs checks this on random runs of the corpus).
 
 mod analysis;
 mod error;
@@ -188,7 +194,7 @@ impl SearchIndex {
         })?;
         let (schema, fields) = build_schema();
 
-        let (_index, reader, writer, marker) = match open_existing(&dir, &schema, &analyzer) {
+        let (reader, writer, marker) = match open_existing(&dir, &schema, &analyzer) {
             Ok(Some(parts)) => parts,
             Ok(None) => create_fresh(&dir, &schema, &analyzer)?,
             Err(OpenFailure::Locked) => return Err(SearchError::Locked { path: dir }),
@@ -201,7 +207,6 @@ impl SearchIndex {
         let needs_rebuild = marker.analysis.as_deref() != Some(current.as_str());
         Ok(SearchIndex {
             dir,
-
             reader,
             writer: Mutex::new(writer),
             fields,
@@ -306,7 +311,8 @@ impl SearchIndex {
             &parsed,
             &self.fields,
             &query::Filters {
-                column: q.column.as_deref(),
+                // An empty `column=` from a form means "all columns".
+                column: q.column.as_deref().map(str::trim).filter(|c| !c.is_empty()),
                 from: q.from,
                 to: q.to,
             },
@@ -460,7 +466,7 @@ fn register_tokenizers(index: &Index, analyzer: &Arc<Analyzer>) {
     );
 }
 
-type Parts = (Index, IndexReader, IndexWriter, Marker);
+type Parts = (IndexReader, IndexWriter, Marker);
 
 enum OpenFailure {
     Locked,
@@ -514,7 +520,7 @@ fn open_existing(
             .get_store_reader(0)
             .map_err(|e| OpenFailure::Corrupt(e.to_string()))?;
     }
-    Ok(Some((index, reader, writer, marker)))
+    Ok(Some((reader, writer, marker)))
 }
 
 fn reader_and_writer(index: &Index) -> Result<(IndexReader, IndexWriter), TantivyError> {
@@ -553,7 +559,7 @@ fn create_fresh(
         analysis: None,
     };
     write_marker(dir, &marker)?;
-    Ok((index, reader, writer, marker))
+    Ok((reader, writer, marker))
 }
 
 /// Removes what tantivy and this crate put in `dir`, and nothing else, in case the

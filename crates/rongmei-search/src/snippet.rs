@@ -156,16 +156,14 @@ fn word_boundary(m: &Marked, analyzer: &Analyzer, lo: usize, hi: usize, first: b
     let to = (hi + 8).min(m.folded.len());
     let window: String = m.folded[from..to].iter().collect();
     let mut boundaries: Vec<usize> = Vec::new();
-    let mut char_idx = from;
     let mut starts = analyzer.word_starts(&window).into_iter().peekable();
-    for (byte, _) in window.char_indices() {
+    for (char_idx, (byte, _)) in (from..).zip(window.char_indices()) {
         while starts.peek().is_some_and(|&s| s < byte) {
             starts.next();
         }
         if starts.peek() == Some(&byte) {
             boundaries.push(char_idx);
         }
-        char_idx += 1;
     }
     boundaries.push(to);
     let inside = boundaries.into_iter().filter(|&b| b >= lo && b <= hi);

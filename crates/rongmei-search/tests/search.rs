@@ -560,7 +560,7 @@ fn results_serialize() {
     assert!(json["took_ms"].as_f64().is_some());
 }
 
-/// Every run of 2..8 Han characters of a title or body, quoted, finds its article; and
+/// Every run of 2..8 Han characters of a title or body, quoted, finds its article, and
 /// the total equals the number of articles that really contain the run.
 fn check_phrase_recall(idx: &SearchIndex, docs: &[SearchDoc], samples: usize, seed: u64) {
     let folded: Vec<String> = docs
@@ -591,6 +591,28 @@ fn check_phrase_recall(idx: &SearchIndex, docs: &[SearchDoc], samples: usize, se
         assert_eq!(r.total, expected, "total for {q} (doc {})", d.id);
         if expected <= 100 {
             assert!(ids(&r).contains(&d.id), "{q} must return doc {}", d.id);
+        }
+        // Unquoted, the run still finds its article (every word of it must match, as a
+        // word or as characters), and at least every article holding the exact run.
+        let r = search_q(
+            idx,
+            SearchQuery {
+                q: run.clone(),
+                limit: 100,
+                ..SearchQuery::default()
+            },
+        );
+        assert!(
+            r.total >= expected,
+            "unquoted {run}: {} < {expected}",
+            r.total
+        );
+        if r.total <= 100 {
+            assert!(
+                ids(&r).contains(&d.id),
+                "unquoted {run} must return doc {}",
+                d.id
+            );
         }
     }
 }

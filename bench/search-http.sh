@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Search over HTTP at 100,000 articles: wrk with 32 connections against /api/v1/search, rotating
+# queries, on a release build. The server builds its index at start; the script waits for it.
+#   bench/search-http.sh [--articles N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=100000
+[[ ${1:-} == --articles ]] && N=$2
+CORPUS=../shared/corpus/articles.jsonl
+[[ -f $CORPUS ]] || { echo "skipped: $CORPUS absent"; exit 0; }
+command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
+cargo build --release -q -p rongmei
+WORK=$(mktemp -d)
+PORT=${PORT:-18092}
+PID=
+trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+LINES=$(wc -l <"$CORPUS")
+COPIES=$(( (N + LINES - 1) / LINES ))
+for i in $(seq 1 "$COPIES"); do sed "s/\"source_id\": \"/\"source_id\": \"c$i-/" "$CORPUS"; done >"$WORK/all.jsonl"
+head -n "$N" "$WORK/all.jsonl" >"$WORK/input.jsonl"
+target/release/rongmei --data "$WORK/data" import "$WORK/input.jsonl" 2>/dev/null | tail -n1
+/usr/bin/time -f "reindex: %e s wall, peak RSS %M KB" target/release/rongmei --data "$WORK/data" reindex 2>&1 | tail -n2
+target/release/rongmei --data "$WORK/data" --listen 127.0.0.1:$PORT serve >"$WORK/serve.log" 2>&1 &
+PID=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+cat >"$WORK/queries.lua" <<'LUA'
+local queries = { "西迁精神", "融媒体中心", '"学习习近平"', "主题教育", "新闻联播", "研究生院 通知",
+  "西迁 -同济", "人工智能", "乡村振兴", "创新港", "奖学金", "习近平总书记", "疫情防控", "毕业典礼" }
+local function enc(s) return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end)) end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/v1/search?q=" .. enc(queries[(i % #queries) + 1]) .. "&limit=10")
+end
+LUA
+wrk -t2 -c32 -d10s --latency -s "$WORK/queries.lua" "http://127.0.0.1:$PORT" | sed -n '1,20p'
