@@ -115,7 +115,7 @@ impl AppState {
             None => {
                 tracing::info!("building the search index from the database");
                 let logged = Arc::new(|n: u64| {
-                    if n % 10_000 == 0 {
+                    if n.is_multiple_of(10_000) {
                         tracing::info!(articles = n, "indexing");
                     }
                 });
