@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 COPIES=1
 [[ ${1:-} == --copies ]] && COPIES=$2
-CORPUS=../shared/corpus/articles.jsonl
+source bench/lib.sh
 [[ -f $CORPUS ]] || { echo "skipped: $CORPUS absent"; exit 0; }
 cargo build --release -q -p rongmei
 BIN=target/release/rongmei
@@ -14,7 +14,7 @@ trap 'rm -rf "$WORK"' EXIT
 INPUT=$CORPUS
 if ((COPIES > 1)); then
     INPUT=$WORK/replicated.jsonl
-    for i in $(seq 1 "$COPIES"); do sed "s/\"source_id\": \"/\"source_id\": \"c$i-/" "$CORPUS"; done >"$INPUT"
+    replicate_corpus "$(( COPIES * $(wc -l <"$CORPUS") ))" "$INPUT"
 fi
 N=$(wc -l <"$INPUT")
 run() {

@@ -5,17 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=100000
 [[ ${1:-} == --articles ]] && N=$2
-CORPUS=../shared/corpus/articles.jsonl
+source bench/lib.sh
 [[ -f $CORPUS ]] || { echo "skipped: $CORPUS absent"; exit 0; }
 cargo build --release -q -p rongmei
 WORK=$(mktemp -d)
 PORT=${PORT:-18091}
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 PID=
-LINES=$(wc -l <"$CORPUS")
-COPIES=$(( (N + LINES - 1) / LINES ))
-for i in $(seq 1 "$COPIES"); do sed "s/\"source_id\": \"/\"source_id\": \"c$i-/" "$CORPUS"; done >"$WORK/all.jsonl"
-head -n "$N" "$WORK/all.jsonl" >"$WORK/input.jsonl"
+replicate_corpus "$N" "$WORK/input.jsonl"
 target/release/rongmei --data "$WORK/data" import "$WORK/input.jsonl" 2>/dev/null | tail -n1
 target/release/rongmei --data "$WORK/data" --listen 127.0.0.1:$PORT serve >"$WORK/serve.log" 2>&1 &
 PID=$!

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=100000
 [[ ${1:-} == --articles ]] && N=$2
-CORPUS=../shared/corpus/articles.jsonl
+source bench/lib.sh
 [[ -f $CORPUS ]] || { echo "skipped: $CORPUS absent"; exit 0; }
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
 cargo build --release -q -p rongmei
@@ -14,10 +14,7 @@ WORK=$(mktemp -d)
 PORT=${PORT:-18092}
 PID=
 trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-LINES=$(wc -l <"$CORPUS")
-COPIES=$(( (N + LINES - 1) / LINES ))
-for i in $(seq 1 "$COPIES"); do sed "s/\"source_id\": \"/\"source_id\": \"c$i-/" "$CORPUS"; done >"$WORK/all.jsonl"
-head -n "$N" "$WORK/all.jsonl" >"$WORK/input.jsonl"
+replicate_corpus "$N" "$WORK/input.jsonl"
 target/release/rongmei --data "$WORK/data" import "$WORK/input.jsonl" 2>/dev/null | tail -n1
 /usr/bin/time -f "reindex: %e s wall, peak RSS %M KB" target/release/rongmei --data "$WORK/data" reindex 2>&1 | tail -n2
 target/release/rongmei --data "$WORK/data" --listen 127.0.0.1:$PORT serve >"$WORK/serve.log" 2>&1 &

@@ -1,41 +1,19 @@
 //! Search over HTTP: the page, the API, freshness after imports, hostile queries.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rongmei_store::testing::TestDb;
-use rongmei_web::{AppState, WebConfig};
 use scraper::{Html, Selector};
 use serde_json::Value;
 
-const SEED: &str = include_str!("../../../fixtures/seed/000_110ea0537603b210.txt");
+mod common;
 
-async fn start(db: &TestDb) -> (String, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
-    let store = db.store().await.unwrap();
-    let mut all = vec![rongmei_import::parse_txt(Path::new("seed.txt"), SEED).unwrap()];
-    let demo = rongmei_import::parse_jsonl(
-        Path::new("demo.jsonl"),
-        include_str!("../../../fixtures/demo/demo.jsonl"),
-    )
-    .unwrap();
-    all.extend(demo.into_iter().map(|r| r.article));
-    store.import(&all, &|_| {}).await.unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let cfg = rongmei_search::SearchConfig {
-        index_dir: data.path().join("index"),
-        user_dict: None,
-        aliases: None,
-    };
-    let index = Arc::new(rongmei_search::SearchIndex::open(&cfg).unwrap());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(store, WebConfig::default(), index, data.path());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(rongmei_web::serve(listener, state, async move {
-        let _ = rx.await;
-    }));
-    (base, data, tx)
+use common::{Server, seed_and_demo};
+
+async fn start(db: &TestDb) -> Server {
+    seed_and_demo(db).await;
+    Server::start(db, false).await
 }
 
 async fn search(http: &reqwest::Client, base: &str, query: &str) -> Value {
@@ -64,7 +42,8 @@ async fn wait_indexed(http: &reqwest::Client, base: &str, query: &str) -> Value 
 #[tokio::test]
 async fn search_api_and_page() {
     for db in TestDb::all("search_api_and_page").await {
-        let (base, _data, stop) = start(&db).await;
+        let srv = start(&db).await;
+        let base = srv.base.clone();
         let http = reqwest::Client::new();
         let v = wait_indexed(&http, &base, "端木怡雯").await;
         assert_eq!(v["total"], 1, "{}", db.label);
@@ -128,7 +107,7 @@ async fn search_api_and_page() {
                 .next()
                 .is_some()
         );
-        let _ = stop.send(());
+        srv.stop().await;
         db.cleanup().await;
     }
 }
@@ -136,7 +115,8 @@ async fn search_api_and_page() {
 #[tokio::test]
 async fn hostile_queries_get_clear_answers() {
     let db = TestDb::sqlite().await;
-    let (base, _data, stop) = start(&db).await;
+    let srv = start(&db).await;
+    let base = srv.base.clone();
     let http = reqwest::Client::new();
     wait_indexed(&http, &base, "西迁精神").await;
     let symbols = "!@#$%^&*()".repeat(1024);
@@ -202,13 +182,14 @@ async fn hostile_queries_get_clear_answers() {
             .iter()
             .all(|h| h["published_at"].as_str().unwrap() >= "2023-06-02")
     );
-    let _ = stop.send(());
+    srv.stop().await;
 }
 
 #[tokio::test]
 async fn imports_show_in_search_within_a_second() {
     for db in TestDb::all("imports_show_in_search_within_a_second").await {
-        let (base, _data, stop) = start(&db).await;
+        let srv = start(&db).await;
+        let base = srv.base.clone();
         let http = reqwest::Client::new();
         wait_indexed(&http, &base, "西迁精神").await;
         let store = db.store().await.unwrap();
@@ -253,7 +234,7 @@ async fn imports_show_in_search_within_a_second() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         store.close().await;
-        let _ = stop.send(());
+        srv.stop().await;
         db.cleanup().await;
     }
 }

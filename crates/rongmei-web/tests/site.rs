@@ -4,87 +4,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use rongmei_store::testing::TestDb;
-use rongmei_web::{AppState, WebConfig};
 use scraper::{Html, Selector};
 use serde_json::Value;
 
-const SEED: &str = include_str!("../../../fixtures/seed/000_110ea0537603b210.txt");
+mod common;
+
+use common::{SEED, Server, seed_and_demo as seeded};
 const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
-
-struct Server {
-    base: String,
-    _data: tempfile::TempDir,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Server {
-    async fn start(db: &TestDb, trust_proxy: bool) -> Server {
-        let store = db.store().await.expect("store");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let data = tempfile::tempdir().expect("data dir");
-        let cfg = rongmei_search::SearchConfig {
-            index_dir: data.path().join("index"),
-            user_dict: None,
-            aliases: None,
-        };
-        let index =
-            std::sync::Arc::new(rongmei_search::SearchIndex::open(&cfg).expect("search index"));
-        let state = AppState::new(
-            store,
-            WebConfig {
-                trust_proxy,
-                ..WebConfig::default()
-            },
-            index,
-            data.path(),
-        );
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(rongmei_web::serve(listener, state, async move {
-            let _ = rx.await;
-        }));
-        Server {
-            base,
-            _data: data,
-            stop: Some(tx),
-            task,
-        }
-    }
-
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        let _ = self.task.await;
-    }
-}
-
-async fn seeded(db: &TestDb) -> i64 {
-    let store = db.store().await.unwrap();
-    let seed = rongmei_import::parse_txt(Path::new("seed.txt"), SEED).unwrap();
-    let demo = rongmei_import::parse_jsonl(
-        Path::new("demo.jsonl"),
-        include_str!("../../../fixtures/demo/demo.jsonl"),
-    )
-    .unwrap();
-    let mut all = vec![seed];
-    all.extend(demo.into_iter().map(|r| r.article));
-    store.import(&all, &|_| {}).await.unwrap();
-    let id = store
-        .published(None, 1, 100)
-        .await
-        .unwrap()
-        .items
-        .iter()
-        .find(|a| a.title.starts_with("【主题教育】西安交大党委宣传部"))
-        .unwrap()
-        .id;
-    store.close().await;
-    id
-}
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
