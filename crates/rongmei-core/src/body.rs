@@ -177,6 +177,16 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
+/// Undoes the escaping of [`escape_into`] (and the common numeric forms of quotes).
+pub fn unescape_html(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Text content of sanitised HTML: enough for indexing and summaries.
 fn strip_tags(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -189,11 +199,7 @@ fn strip_tags(html: &str) -> String {
             _ => {}
         }
     }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    unescape_html(&out)
 }
 
 #[cfg(test)]

@@ -71,12 +71,7 @@ fn query_mix(corpus: &[SearchDoc], n: usize, jieba: &jieba_rs::Jieba) -> Vec<Sea
         let roll = rng.below(100);
         q.q = match roll {
             0..=29 => {
-                let words: Vec<&str> = jieba
-                    .cut(&d.title, false)
-                    .into_iter()
-                    .map(|t| t.word)
-                    .filter(|w| w.chars().count() >= 2 && w.chars().all(is_han))
-                    .collect();
+                let words = han_words(jieba, &d.title);
                 if words.is_empty() {
                     continue;
                 }
@@ -97,12 +92,7 @@ fn query_mix(corpus: &[SearchDoc], n: usize, jieba: &jieba_rs::Jieba) -> Vec<Sea
                 None => continue,
             },
             65..=79 => {
-                let words: Vec<&str> = jieba
-                    .cut(&d.body, false)
-                    .into_iter()
-                    .map(|t| t.word)
-                    .filter(|w| w.chars().count() >= 2 && w.chars().all(is_han))
-                    .collect();
+                let words = han_words(jieba, &d.body);
                 if words.is_empty() {
                     continue;
                 }
@@ -276,4 +266,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("| peak RSS                       | {mb:.0} MB |");
     }
     Ok(())
+}
+
+/// jieba words of two or more Han characters: the words a reader would type.
+fn han_words<'a>(jieba: &jieba_rs::Jieba, text: &'a str) -> Vec<&'a str> {
+    jieba
+        .cut(text, false)
+        .into_iter()
+        .map(|t| t.word)
+        .filter(|w| w.chars().count() >= 2 && w.chars().all(is_han))
+        .collect()
 }

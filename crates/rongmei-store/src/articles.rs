@@ -294,11 +294,10 @@ impl Store {
         )
     }
 
-    /// Ids of all published articles, for rebuilding derived data such as the search index.
-    pub async fn published_ids(&self) -> Result<Vec<i64>> {
+    pub async fn count_published(&self) -> Result<i64> {
         Ok(
-            sqlx::query_scalar("SELECT id FROM articles WHERE status = 'published' ORDER BY id")
-                .fetch_all(&self.pool)
+            sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE status = 'published'")
+                .fetch_one(&self.pool)
                 .await?,
         )
     }

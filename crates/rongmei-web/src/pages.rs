@@ -1,7 +1,7 @@
 //! The public site: home, column pages, article pages and the 404 page, rendered on the server.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -77,7 +77,8 @@ pub struct RenderedArticle {
     prefix: Bytes,
     suffix: Bytes,
     db_views: i64,
-    updated: SystemTime,
+    /// Hash of the rendered page without its count: changes when anything shown changes.
+    content_tag: String,
     rendered_at: Instant,
 }
 
@@ -133,8 +134,7 @@ async fn site(state: &AppState) -> Result<Arc<SiteInfo>, PageError> {
         .map_err(|e| PageError(e, state.inner.site.fallback()))
 }
 
-fn page_err(state: &AppState, site: &SiteInfo, e: impl Into<AppError>) -> PageError {
-    let _ = state;
+fn page_err(site: &SiteInfo, e: impl Into<AppError>) -> PageError {
     PageError(e.into(), site.clone())
 }
 
@@ -159,18 +159,18 @@ pub async fn home(
     let latest = store
         .published(None, 1, 8)
         .await
-        .map_err(|e| page_err(&state, &site, e))?
+        .map_err(|e| page_err(&site, e))?
         .items;
     let popular = store
         .most_viewed(10)
         .await
-        .map_err(|e| page_err(&state, &site, e))?;
+        .map_err(|e| page_err(&site, e))?;
     let mut blocks = Vec::new();
     for column in site.nav.iter().take(6) {
         let articles = store
             .published(Some(column.id), 1, 6)
             .await
-            .map_err(|e| page_err(&state, &site, e))?
+            .map_err(|e| page_err(&site, e))?
             .items;
         blocks.push(ColumnBlock {
             column: column.clone(),
@@ -184,7 +184,7 @@ pub async fn home(
         blocks,
     }
     .render()
-    .map_err(|e| page_err(&state, &site, e))?;
+    .map_err(|e| page_err(&site, e))?;
     let body = Bytes::from(html);
     let etag = etag_of(&[&body]);
     if let Ok(mut h) = state.inner.pages.home.lock() {
@@ -232,7 +232,7 @@ async fn render_article(
         prefix: Bytes::copy_from_slice(prefix.as_bytes()),
         suffix: Bytes::copy_from_slice(suffix.as_bytes()),
         db_views: article.views,
-        updated: SystemTime::from(article.updated_at),
+        content_tag: etag_of(&[prefix.as_bytes(), suffix.as_bytes()]),
         rendered_at: Instant::now(),
     });
     state.inner.pages.articles.insert(id, rendered.clone());
@@ -248,7 +248,6 @@ pub async fn article(
     let site = site(&state).await?;
     let not_found = || {
         page_err(
-            &state,
             &site,
             AppError::NotFound("找不到这篇文章，它可能已被删除或地址有误。".into()),
         )
@@ -258,7 +257,7 @@ pub async fn article(
     };
     let Some(page) = render_article(&state, &site, id)
         .await
-        .map_err(|e| page_err(&state, &site, e))?
+        .map_err(|e| page_err(&site, e))?
     else {
         return Err(not_found());
     };
@@ -272,17 +271,7 @@ pub async fn article(
     }
     let views = counter.display(id, page.db_views);
     let views_text = views.to_string();
-    let updated_ms = page
-        .updated
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
-    let etag = etag_of(&[
-        &id.to_le_bytes(),
-        &updated_ms.to_le_bytes(),
-        views_text.as_bytes(),
-        &page.prefix[..64.min(page.prefix.len())],
-    ]);
+    let etag = etag_of(&[page.content_tag.as_bytes(), views_text.as_bytes()]);
     let c = Cacheable {
         etag,
         last_modified: None,
@@ -322,31 +311,26 @@ pub async fn column(
     let Some(column) = store
         .column_by_slug(&slug)
         .await
-        .map_err(|e| page_err(&state, &site, e))?
+        .map_err(|e| page_err(&site, e))?
     else {
         return Err(page_err(
-            &state,
             &site,
             AppError::NotFound(format!("没有名为 {slug} 的栏目。")),
         ));
     };
-    let page = parse_page(q.page.as_deref()).map_err(|e| page_err(&state, &site, e))?;
+    let page = parse_page(q.page.as_deref()).map_err(|e| page_err(&site, e))?;
     let listing = store
         .published(Some(column.id), page, PER_PAGE)
         .await
-        .map_err(|e| page_err(&state, &site, e))?;
+        .map_err(|e| page_err(&site, e))?;
     let pages = ((listing.total + PER_PAGE - 1) / PER_PAGE).max(1);
     if page > pages {
         return Err(page_err(
-            &state,
             &site,
             AppError::NotFound(format!("{}只有 {pages} 页。", column.name)),
         ));
     }
-    let columns = store
-        .list_columns()
-        .await
-        .map_err(|e| page_err(&state, &site, e))?;
+    let columns = store.list_columns().await.map_err(|e| page_err(&site, e))?;
     let parent = column
         .parent_id
         .and_then(|p| columns.iter().find(|c| c.id == p).cloned());
@@ -366,7 +350,7 @@ pub async fn column(
         total: listing.total,
     }
     .render()
-    .map_err(|e| page_err(&state, &site, e))?;
+    .map_err(|e| page_err(&site, e))?;
     let c = Cacheable {
         etag: etag_of(&[html.as_bytes()]),
         last_modified: None,

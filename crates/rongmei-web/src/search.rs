@@ -230,14 +230,7 @@ fn rfc3339(secs: Option<i64>) -> Option<String> {
 
 /// Plain text of highlighted, escaped HTML.
 fn unmark(html: &str) -> String {
-    html.replace("<mark>", "")
-        .replace("</mark>", "")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
+    rongmei_core::body::unescape_html(&html.replace("<mark>", "").replace("</mark>", ""))
 }
 
 pub async fn api_search(

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{Server, seed_and_demo};
+use common::{Server, get_json, seed_and_demo};
 
 async fn start(db: &TestDb) -> Server {
     seed_and_demo(db).await;
@@ -156,25 +156,17 @@ async fn hostile_queries_get_clear_answers() {
         let resp = http.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(resp.status(), 400, "{path}");
     }
-    let v: Value = http
-        .get(format!(
-            "{base}/api/v1/search?q=西迁&from=2023-06-01&to=2023-06-01&column=news"
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(
+        &http,
+        format!("{base}/api/v1/search?q=西迁&from=2023-06-01&to=2023-06-01&column=news"),
+    )
+    .await;
     assert_eq!(v["total"], 1, "date and column filters");
-    let v: Value = http
-        .get(format!("{base}/api/v1/search?q=西迁&from=2023-06-02"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(
+        &http,
+        format!("{base}/api/v1/search?q=西迁&from=2023-06-02"),
+    )
+    .await;
     assert!(
         v["hits"]
             .as_array()

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{SEED, Server, seed_and_demo as seeded};
+use common::{SEED, Server, get_json, get_text, seed_and_demo as seeded};
 const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 
 fn client() -> reqwest::Client {
@@ -78,14 +78,7 @@ async fn seed_article_page_and_api_are_exact() {
             ]
         );
 
-        let api: Value = http
-            .get(format!("{}/api/v1/articles/{id}", srv.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let api: Value = get_json(&http, format!("{}/api/v1/articles/{id}", srv.base)).await;
         assert_eq!(api["title"], seed.title.as_str());
         assert_eq!(api["published_at"], "2023-06-01T22:05:00+08:00");
         assert_eq!(api["views"], 1774);
@@ -125,14 +118,7 @@ async fn home_columns_and_listing_api() {
             "a block per column"
         );
 
-        let columns: Value = http
-            .get(format!("{}/api/v1/columns", srv.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let columns: Value = get_json(&http, format!("{}/api/v1/columns", srv.base)).await;
         let slugs: Vec<&str> = columns
             .as_array()
             .unwrap()
@@ -159,17 +145,14 @@ async fn home_columns_and_listing_api() {
         assert_eq!(texts(&doc, "h1.column-title"), ["校园要闻"]);
         assert_eq!(texts(&doc, ".column-list li").len(), 3);
 
-        let list: Value = http
-            .get(format!(
+        let list: Value = get_json(
+            &http,
+            format!(
                 "{}/api/v1/articles?column={slug}&per_page=2&page=1",
                 srv.base
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            ),
+        )
+        .await;
         assert_eq!(list["total"], 3);
         let items = list["items"].as_array().unwrap();
         assert_eq!(items.len(), 2);
@@ -177,14 +160,8 @@ async fn home_columns_and_listing_api() {
             items[0]["published_at"].as_str().unwrap()
                 >= items[1]["published_at"].as_str().unwrap()
         );
-        let all: Value = http
-            .get(format!("{}/api/v1/articles?per_page=100", srv.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let all: Value =
+            get_json(&http, format!("{}/api/v1/articles?per_page=100", srv.base)).await;
         assert_eq!(all["total"], 13);
         let last = all["items"].as_array().unwrap().last().unwrap();
         assert!(last["published_at"].is_null(), "undated articles sort last");
@@ -240,28 +217,13 @@ async fn bad_input_gets_clear_errors_never_500() {
             );
         }
     }
-    let far: Value = http
-        .get(format!(
-            "{}/api/v1/articles?page=9223372036854775807",
-            srv.base
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let far: Value = get_json(
+        &http,
+        format!("{}/api/v1/articles?page=9223372036854775807", srv.base),
+    )
+    .await;
     assert_eq!(far["items"].as_array().unwrap().len(), 0);
-    assert_eq!(
-        http.get(format!("{}/healthz", srv.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "ok"
-    );
+    assert_eq!(get_text(&http, format!("{}/healthz", srv.base)).await, "ok");
     srv.stop().await;
 }
 
@@ -307,16 +269,9 @@ async fn conditional_requests_and_counting() {
             .send()
             .await
             .unwrap();
-        let api: Value = http
-            .get(format!("{}/api/v1/articles/{id}", srv.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let api: Value = get_json(&http, format!("{}/api/v1/articles/{id}", srv.base)).await;
         assert_eq!(api["views"], 1776);
-        let page = http.get(&url).send().await.unwrap().text().await.unwrap();
+        let page = get_text(&http, &url).await;
         assert_eq!(texts(&Html::parse_document(&page), ".view-count"), ["1776"]);
         // After the flush the database has them: a new server on the same database shows them.
         tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -344,14 +299,7 @@ async fn everything_is_escaped() {
     let id = store.published(None, 1, 1).await.unwrap().items[0].id;
     let srv = Server::start(&db, false).await;
     let http = client();
-    let columns: Value = http
-        .get(format!("{}/api/v1/columns", srv.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let columns: Value = get_json(&http, format!("{}/api/v1/columns", srv.base)).await;
     let slug = columns
         .as_array()
         .unwrap()
@@ -366,14 +314,7 @@ async fn everything_is_escaped() {
         "/".to_string(),
         format!("/columns/{slug}"),
     ] {
-        let html = http
-            .get(format!("{}{path}", srv.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = get_text(&http, format!("{}{path}", srv.base)).await;
         let doc = parse_clean(&html);
         for tag in ["script", "svg", "b", "i", "u", "img"] {
             let sel = Selector::parse(&format!("main {tag}")).unwrap();

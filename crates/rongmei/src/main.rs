@@ -193,7 +193,7 @@ fn open_search(data: &Path) -> Result<Arc<SearchIndex>> {
 async fn reindex(cli: &Cli, url: &str) -> Result<()> {
     let store = connect(url).await?;
     let index = open_search(&cli.data)?;
-    let total = store.published_ids().await?.len() as u64;
+    let total = store.count_published().await?.max(0) as u64;
     let bar = Arc::new(Progress::new(
         "indexing",
         total,

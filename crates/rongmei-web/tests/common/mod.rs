@@ -78,3 +78,24 @@ pub async fn seed_and_demo(db: &TestDb) -> i64 {
     store.close().await;
     id
 }
+
+/// GET and parse JSON, whatever the status (error bodies are JSON too).
+pub async fn get_json(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> serde_json::Value {
+    http.get(url)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON body")
+}
+
+pub async fn get_text(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    http.get(url)
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("text body")
+}
