@@ -74,6 +74,7 @@ const WRITER_HEAP_BYTES: usize = 128 * 1024 * 1024;
 const MARKER_FILE: &str = "rongmei-search.json";
 const MARKER_TMP: &str = "rongmei-search.json.tmp";
 const PROGRESS_EVERY: u64 = 1000;
+const ANSWER_CACHE_ENTRIES: usize = 2048;
 
 /// A published article as the index sees it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -102,7 +103,7 @@ pub struct SearchConfig {
     pub aliases: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
     #[default]
@@ -111,7 +112,7 @@ pub enum SortOrder {
     Newest,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SearchQuery {
     pub q: String,
     /// Column slug.
@@ -157,6 +158,9 @@ pub struct SearchIndex {
     fields: Fields,
     analyzer: Arc<Analyzer>,
     needs_rebuild: AtomicBool,
+    /// Answers by query and reader generation: popular queries (a news site's search traffic
+    /// is mostly a few) cost one lookup, and any commit makes every older answer unreachable.
+    answers: quick_cache::sync::Cache<(SearchQuery, u64), Arc<SearchResults>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -212,6 +216,7 @@ impl SearchIndex {
             fields,
             analyzer,
             needs_rebuild: AtomicBool::new(needs_rebuild),
+            answers: quick_cache::sync::Cache::new(ANSWER_CACHE_ENTRIES),
         })
     }
 
@@ -306,6 +311,13 @@ impl SearchIndex {
                 q.offset
             )));
         }
+        let searcher = self.reader.searcher();
+        let key = (q.clone(), searcher.generation().generation_id());
+        if let Some(cached) = self.answers.get(&key) {
+            let mut answer = (*cached).clone();
+            answer.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(answer);
+        }
         let parsed = query::parse(&q.q, &self.analyzer)?;
         let tq = query::build(
             &parsed,
@@ -317,7 +329,6 @@ impl SearchIndex {
                 to: q.to,
             },
         );
-        let searcher = self.reader.searcher();
         let limit = q.limit.min(MAX_LIMIT);
         let (total, page) = collect(&searcher, tq.as_ref(), q.sort, limit, q.offset)?;
 
@@ -326,11 +337,13 @@ impl SearchIndex {
         for (score, addr) in page {
             hits.push(self.hit(&searcher, addr, score, &needles)?);
         }
-        Ok(SearchResults {
+        let answer = SearchResults {
             total,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
-        })
+        };
+        self.answers.insert(key, Arc::new(answer.clone()));
+        Ok(answer)
     }
 
     fn hit(
