@@ -5,11 +5,13 @@
 
 pub mod article;
 pub mod body;
+pub mod channel;
 pub mod column;
 pub mod time;
 
 pub use article::{Article, ArticleStatus, Byline, NewArticle, label_of_title};
 pub use body::{Block, Body};
+pub use channel::Channel;
 pub use column::{Column, slugify};
 pub use time::{SHANGHAI, format_display_time};
 

@@ -249,24 +249,6 @@ impl Store {
         )
     }
 
-    /// Adds counted views in one transaction of atomic increments, so nodes never lose each
-    /// other's counts.
-    pub async fn add_views(&self, deltas: &[(i64, i64)]) -> Result<()> {
-        if deltas.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.pool.begin().await?;
-        for (id, delta) in deltas {
-            sqlx::query("UPDATE articles SET views = views + $1 WHERE id = $2")
-                .bind(*delta)
-                .bind(*id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Entries of the change feed after `after_seq`, oldest first.
     pub async fn changes_since(&self, after_seq: i64, limit: i64) -> Result<Vec<Change>> {
         let rows = sqlx::query(

@@ -8,6 +8,7 @@ mod articles;
 mod columns;
 mod import;
 pub mod testing;
+mod views;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -18,6 +19,9 @@ use sqlx::{AnyPool, Executor};
 
 pub use articles::{ArticleSummary, Change, Page};
 pub use import::ImportStats;
+pub use views::{
+    ArticleViews, ChannelViews, ColumnViews, StatDelta, StatRow, TopArticle, ViewBatch,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

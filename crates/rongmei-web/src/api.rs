@@ -17,6 +17,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/articles", get(list_articles))
         .route("/articles/{id}", get(get_article))
+        .route(
+            "/articles/{id}/views",
+            axum::routing::post(crate::views::count_view),
+        )
         .route("/columns", get(list_columns))
         .route("/search", get(crate::search::api_search))
 }

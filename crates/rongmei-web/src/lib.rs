@@ -9,6 +9,7 @@ mod http_cache;
 mod pages;
 mod search;
 mod site;
+mod views;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -56,18 +57,20 @@ struct Inner {
     counter: ViewCounter,
     search: Arc<SearchIndex>,
     applied: search::AppliedSeq,
+    tokens: views::ViewTokens,
 }
 
 impl AppState {
     /// `data_dir` holds this node's own state beside the search index.
-    pub fn new(
+    pub async fn new(
         store: Store,
         config: WebConfig,
         search: Arc<SearchIndex>,
         data_dir: &Path,
-    ) -> AppState {
+    ) -> Result<AppState, AppError> {
         let counter = ViewCounter::new(store.clone());
-        AppState {
+        let tokens = views::ViewTokens::load(&store).await?;
+        Ok(AppState {
             inner: Arc::new(Inner {
                 pages: pages::PageCache::new(),
                 site: site::SiteCache::new(config.site_name.clone()),
@@ -76,8 +79,9 @@ impl AppState {
                 counter,
                 search,
                 applied: search::AppliedSeq::new(data_dir),
+                tokens,
             }),
-        }
+        })
     }
 
     pub fn store(&self) -> &Store {
@@ -211,6 +215,14 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
         loop {
             tick.tick().await;
             s.counter().sweep();
+            s.inner.tokens.forget_idle_clients();
+            if let Err(e) = s
+                .store()
+                .prune_hourly_stats(chrono::Utc::now().timestamp())
+                .await
+            {
+                tracing::warn!(error = %e, "pruning hourly view statistics failed");
+            }
         }
     }));
     tasks

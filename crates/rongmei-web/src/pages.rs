@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use bytes::{Bytes, BytesMut};
@@ -41,6 +41,7 @@ struct ArticlePage<'a> {
     a: &'a Article,
     body_html: String,
     views_marker: &'static str,
+    view_token: String,
     newer: Option<ArticleSummary>,
     older: Option<ArticleSummary>,
 }
@@ -109,6 +110,11 @@ impl PageCache {
             ),
             home: Mutex::new(None),
         }
+    }
+
+    /// The database count of an article rendered recently, without asking the database.
+    pub fn live_views(&self, article_id: i64) -> Option<i64> {
+        self.articles.get(&article_id).map(|a| a.db_views)
     }
 
     pub fn invalidate(&self, article_id: i64) {
@@ -221,6 +227,7 @@ async fn render_article(
         body_html: article.body.to_html(),
         a: &article,
         views_marker: VIEWS_MARKER,
+        view_token: state.inner.tokens.token(id),
         newer,
         older,
     }
@@ -242,6 +249,7 @@ async fn render_article(
 pub async fn article(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     Peer(peer): Peer,
 ) -> Result<Response, PageError> {
@@ -262,12 +270,12 @@ pub async fn article(
         return Err(not_found());
     };
     let counter = &state.inner.counter;
-    if !is_not_a_reader(&headers) {
-        counter.record(
-            id,
-            client_ip(&headers, peer, state.inner.config.trust_proxy),
-            user_agent(&headers),
-        );
+    if is_not_a_reader(&headers) {
+        counter.record_raw(id);
+    } else {
+        let channel = crate::views::channel_of_page(&headers, query.as_deref());
+        let ip = client_ip(&headers, peer, state.inner.config.trust_proxy);
+        counter.record(id, ip, user_agent(&headers), channel);
     }
     let views = counter.display(id, page.db_views);
     let views_text = views.to_string();

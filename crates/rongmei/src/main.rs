@@ -157,7 +157,9 @@ async fn serve(cli: &Cli, url: &str, demo: bool) -> Result<()> {
         trust_proxy: cli.trust_proxy,
         ..WebConfig::default()
     };
-    let state = AppState::new(store.clone(), config, index, &cli.data);
+    let state = AppState::new(store.clone(), config, index, &cli.data)
+        .await
+        .context("preparing the site")?;
     println!("Rongmei is serving on http://{}", listener.local_addr()?);
     rongmei_web::serve(listener, state, shutdown_signal())
         .await

@@ -40,7 +40,9 @@ impl Server {
             },
             index,
             data.path(),
-        );
+        )
+        .await
+        .expect("app state");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(rongmei_web::serve(listener, state, async move {
             let _ = rx.await;
