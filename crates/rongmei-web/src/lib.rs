@@ -1,6 +1,7 @@
 //! Rongmei over HTTP: the public site (server-rendered, no JavaScript needed), the JSON API, and
 //! the caching headers that let a reverse proxy or CDN do its job.
 
+mod analytics;
 mod api;
 mod client;
 mod counter;
@@ -32,6 +33,9 @@ pub struct WebConfig {
     pub site_name: String,
     /// Trust the left-most `X-Forwarded-For` when the peer is on loopback (a local reverse proxy).
     pub trust_proxy: bool,
+    /// Opens the analytics pages (`/admin/analytics`) until newsroom accounts exist; `None`
+    /// keeps them closed.
+    pub admin_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -39,6 +43,7 @@ impl Default for WebConfig {
         WebConfig {
             site_name: "融媒新闻网".to_string(),
             trust_proxy: false,
+            admin_token: None,
         }
     }
 }
@@ -182,6 +187,9 @@ pub fn router(state: AppState) -> Router {
         .route("/articles/{id}", get(pages::article))
         .route("/columns/{slug}", get(pages::column))
         .route("/search", get(search::page))
+        .route("/admin/analytics", get(analytics::overview))
+        .route("/admin/analytics/articles/{id}", get(analytics::article))
+        .route("/admin/analytics/views.csv", get(analytics::csv))
         .route("/static/site.css", get(pages::stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::routes())

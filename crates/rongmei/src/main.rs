@@ -46,6 +46,14 @@ struct Cli {
     /// Trust the left-most X-Forwarded-For when the peer is loopback (a local reverse proxy).
     #[arg(long, global = true, env = "RONGMEI_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Token that opens the analytics pages (/admin/analytics); closed when unset.
+    #[arg(
+        long,
+        global = true,
+        env = "RONGMEI_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    admin_token: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -155,6 +163,7 @@ async fn serve(cli: &Cli, url: &str, demo: bool) -> Result<()> {
     let index = open_search(&cli.data)?;
     let config = WebConfig {
         trust_proxy: cli.trust_proxy,
+        admin_token: cli.admin_token.clone(),
         ..WebConfig::default()
     };
     let state = AppState::new(store.clone(), config, index, &cli.data)

@@ -9,6 +9,7 @@ use rongmei_store::testing::TestDb;
 use rongmei_web::{AppState, WebConfig};
 
 pub const SEED: &str = include_str!("../../../../fixtures/seed/000_110ea0537603b210.txt");
+pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const DEMO: &str = include_str!("../../../../fixtures/demo/demo.jsonl");
 
 pub struct Server {
@@ -36,6 +37,7 @@ impl Server {
             store,
             WebConfig {
                 trust_proxy,
+                admin_token: Some(ADMIN_TOKEN.to_string()),
                 ..WebConfig::default()
             },
             index,
