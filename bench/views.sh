@@ -6,7 +6,8 @@
 #   4. kill -9 in the middle of a run: views acknowledged but lost, against one second's worth
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q -p rongmei -p rongmei-web --example viewload
+cargo build --release -q -p rongmei
+cargo build --release -q -p rongmei-web --example viewload
 BIN=target/release/rongmei
 LOAD=target/release/examples/viewload
 WORK=$(mktemp -d)

@@ -19,9 +19,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use articles::{ArticleSummary, Change, Page};
 pub use import::ImportStats;
-pub use views::{
-    ArticleViews, ChannelViews, ColumnViews, StatDelta, StatRow, TopArticle, ViewBatch,
-};
+pub use views::{ChannelViews, ColumnViews, StatRow, TopArticle, ViewBatch, Visit};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -1,40 +1,37 @@
 //! View counts and their time series: written in batches of atomic increments, read by the
 //! analytics pages.
 
+use std::collections::{HashMap, HashSet};
+
+use rongmei_core::channel::{day_bucket, hour_bucket};
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::{Result, Store};
 
-/// Views one node counted for one article since its last flush.
+/// One reader's view as a node saw it, waiting to be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ArticleViews {
-    pub id: i64,
-    pub counted: i64,
-    /// Every reader request, repeats included.
-    pub raw: i64,
-}
-
-/// Counted views for one time-series row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatDelta {
+pub struct Visit {
+    /// Keyed hash of (article, client address, User-Agent), the same on every node.
+    pub visitor: i64,
     pub article_id: i64,
-    /// `day` or `hour`.
-    pub period: &'static str,
-    pub bucket: i64,
     pub channel: &'static str,
-    pub views: i64,
+    /// Unix seconds.
+    pub at: i64,
 }
 
+/// One flush of a node's view counter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ViewBatch {
-    pub articles: Vec<ArticleViews>,
-    pub stats: Vec<StatDelta>,
+    /// Readers this node counted; the database drops those another node counted within the window.
+    pub visits: Vec<Visit>,
+    /// Every request that reached counting, per article, repeats and crawlers included.
+    pub raw: Vec<(i64, i64)>,
 }
 
 impl ViewBatch {
     pub fn is_empty(&self) -> bool {
-        self.articles.is_empty() && self.stats.is_empty()
+        self.visits.is_empty() && self.raw.is_empty()
     }
 }
 
@@ -68,58 +65,120 @@ pub struct StatRow {
     pub views: i64,
 }
 
+/// Readers claimed per statement: two parameters each, well under both backends' limits.
+const CLAIM_CHUNK: usize = 1000;
+
 /// Hourly rows are kept this long; days are kept for good.
 pub const HOURLY_RETENTION_SECS: i64 = 49 * 3600;
 
 impl Store {
-    /// Adds counted views with atomic increments (`views = views + n`), so any number of nodes
-    /// add up exactly.
+    /// Adds views with atomic increments (`views = views + n`), without per-reader checks: for
+    /// corrections and tests.
     pub async fn add_views(&self, deltas: &[(i64, i64)]) -> Result<()> {
-        let articles = deltas
-            .iter()
-            .map(|(id, n)| ArticleViews {
-                id: *id,
-                counted: *n,
-                raw: *n,
-            })
-            .collect();
-        self.record_views(&ViewBatch {
-            articles,
-            stats: Vec::new(),
-        })
-        .await
-    }
-
-    /// Writes one flush of the view counter in a single transaction.
-    pub async fn record_views(&self, batch: &ViewBatch) -> Result<()> {
-        if batch.is_empty() {
-            return Ok(());
-        }
         let mut tx = self.pool.begin().await?;
-        for a in &batch.articles {
+        for (id, n) in deltas {
             sqlx::query(
-                "UPDATE articles SET views = views + $1, views_raw = views_raw + $2 WHERE id = $3",
+                "UPDATE articles SET views = views + $1, views_raw = views_raw + $1 WHERE id = $2",
             )
-            .bind(a.counted)
-            .bind(a.raw)
-            .bind(a.id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for s in &batch.stats {
-            sqlx::query(
-                "INSERT INTO view_stats (article_id, period, bucket, channel, views) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (article_id, period, bucket, channel) DO UPDATE SET views = view_stats.views + excluded.views",
-            )
-            .bind(s.article_id)
-            .bind(s.period)
-            .bind(s.bucket)
-            .bind(s.channel)
-            .bind(s.views)
+            .bind(*n)
+            .bind(*id)
             .execute(&mut *tx)
             .await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes one flush in a single transaction: claims each reader in `view_seen` (a reader
+    /// another node counted within `window_secs` is dropped), then adds the counted and raw views
+    /// with atomic increments and the daily and hourly rows by channel. Returns the views counted
+    /// per article.
+    pub async fn record_views(
+        &self,
+        batch: &ViewBatch,
+        window_secs: i64,
+    ) -> Result<Vec<(i64, i64)>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut seen_here = HashSet::new();
+        let visits: Vec<&Visit> = batch
+            .visits
+            .iter()
+            .filter(|v| seen_here.insert(v.visitor))
+            .collect();
+        let mut tx = self.pool.begin().await?;
+        let mut claimed: HashSet<i64> = HashSet::with_capacity(visits.len());
+        for chunk in visits.chunks(CLAIM_CHUNK) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                .collect();
+            let sql = format!(
+                "INSERT INTO view_seen (visitor, seen_at) VALUES {} ON CONFLICT (visitor) DO UPDATE SET seen_at = excluded.seen_at \
+                 WHERE view_seen.seen_at <= excluded.seen_at - {window_secs} RETURNING visitor",
+                values.join(", ")
+            );
+            let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+            for v in chunk {
+                q = q.bind(v.visitor).bind(v.at);
+            }
+            claimed.extend(q.fetch_all(&mut *tx).await?);
+        }
+        let mut per_article: HashMap<i64, (i64, i64)> = HashMap::new();
+        let mut stats: HashMap<(i64, &'static str, &'static str, i64), i64> = HashMap::new();
+        for v in visits.iter().filter(|v| claimed.contains(&v.visitor)) {
+            per_article.entry(v.article_id).or_default().0 += 1;
+            let t = chrono::DateTime::from_timestamp(v.at, 0).unwrap_or_default();
+            *stats
+                .entry((v.article_id, "hour", v.channel, hour_bucket(t)))
+                .or_default() += 1;
+            *stats
+                .entry((v.article_id, "day", v.channel, day_bucket(t)))
+                .or_default() += 1;
+        }
+        for (id, n) in &batch.raw {
+            per_article.entry(*id).or_default().1 += n;
+        }
+        let mut ids: Vec<i64> = per_article.keys().copied().collect();
+        ids.sort_unstable();
+        for id in &ids {
+            let (counted, raw) = per_article[id];
+            sqlx::query(
+                "UPDATE articles SET views = views + $1, views_raw = views_raw + $2 WHERE id = $3",
+            )
+            .bind(counted)
+            .bind(raw)
+            .bind(*id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for ((article_id, period, channel, bucket), n) in &stats {
+            sqlx::query(
+                "INSERT INTO view_stats (article_id, period, bucket, channel, views) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (article_id, period, bucket, channel) DO UPDATE SET views = view_stats.views + excluded.views",
+            )
+            .bind(*article_id)
+            .bind(*period)
+            .bind(*bucket)
+            .bind(*channel)
+            .bind(*n)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ids
+            .into_iter()
+            .map(|id| (id, per_article[&id].0))
+            .filter(|(_, n)| *n > 0)
+            .collect())
+    }
+
+    /// Forgets readers whose window has passed.
+    pub async fn prune_seen_visitors(&self, before: i64) -> Result<()> {
+        sqlx::query("DELETE FROM view_seen WHERE seen_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -102,8 +102,9 @@ async fn main() {
                     break;
                 }
                 let client = i % args.clients;
-                // Each client always reaches the same node, as an address-sticky balancer does.
-                let url = &args.urls[(client % args.urls.len() as u64) as usize];
+                // Round by round a client moves to the next node, so with several nodes every
+                // client reaches each of them (no address-sticky balancer).
+                let url = &args.urls[((i + i / args.clients) % args.urls.len() as u64) as usize];
                 let (addr, agent) = client_of(args.first_client + client);
                 let resp = http
                     .get(url)

@@ -66,6 +66,12 @@ impl ViewTokens {
         mac.to_hex()[..32].to_string()
     }
 
+    /// The key of the reader hash every node computes alike (derived, so it never equals the
+    /// token key).
+    pub fn visitor_hash_key(&self) -> [u8; 32] {
+        blake3::derive_key("rongmei 2026 visitor hash", &self.key)
+    }
+
     fn verify(&self, article_id: i64, token: &str) -> bool {
         let want = self.token(article_id);
         // Constant time: compare every byte whatever the first difference.

@@ -212,3 +212,52 @@ async fn calls_are_rate_limited_per_address() {
     assert_eq!(r.status(), 400);
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn two_nodes_count_a_reader_once_and_add_up_exactly() {
+    for db in TestDb::all("two_nodes_count_a_reader_once_and_add_up_exactly").await {
+        let id = seed_and_demo(&db).await;
+        let a = Server::start(&db, true).await;
+        let b = Server::start(&db, true).await;
+        let http = reqwest::Client::new();
+        let load = |base: String, ip: String| {
+            let http = http.clone();
+            async move {
+                let r = http
+                    .get(format!("{base}/articles/{id}"))
+                    .header("user-agent", BROWSER)
+                    .header("x-forwarded-for", ip)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+            }
+        };
+        // 40 readers, each reading on both nodes, some twice.
+        for i in 0..40 {
+            let ip = format!("192.0.2.{i}");
+            load(a.base.clone(), ip.clone()).await;
+            load(b.base.clone(), ip.clone()).await;
+            if i % 3 == 0 {
+                load(a.base.clone(), ip).await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        // A reader counted by one node and later by the other, after both flushed.
+        load(b.base.clone(), "192.0.2.0".to_string()).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        a.stop().await;
+        b.stop().await;
+        let store = db.store().await.unwrap();
+        let (views, raw) = store.view_counts(id).await.unwrap().unwrap();
+        assert_eq!(
+            views,
+            1774 + 40,
+            "{}: each reader once across both nodes",
+            db.label
+        );
+        assert_eq!(raw, 40 * 2 + 14 + 1);
+        store.close().await;
+        db.cleanup().await;
+    }
+}
