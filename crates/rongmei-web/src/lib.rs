@@ -6,6 +6,7 @@ mod api;
 mod client;
 mod counter;
 mod error;
+mod feed;
 mod http_cache;
 mod pages;
 mod search;
@@ -137,19 +138,24 @@ impl AppState {
                 }
             }
         }
+        let mut cursor = feed::FeedCursor::new(last);
         let mut tick = tokio::time::interval(Duration::from_millis(250));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let changes = match store.changes_since(last, 5_000).await {
-                Ok(c) if c.is_empty() => continue,
+            let changes = match store.changes_since(cursor.position(), 5_000).await {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::warn!(error = %e, "reading the change feed failed");
                     continue;
                 }
             };
-            let mut ids: Vec<i64> = changes.iter().map(|c| c.article_id).collect();
+            let fresh = cursor.fresh(&changes);
+            if fresh.is_empty() {
+                cursor.applied([], std::time::Instant::now());
+                continue;
+            }
+            let mut ids: Vec<i64> = fresh.iter().map(|c| c.article_id).collect();
             ids.sort_unstable();
             ids.dedup();
             for id in &ids {
@@ -157,8 +163,9 @@ impl AppState {
             }
             match search::apply(store, index, &ids).await {
                 Ok(()) => {
-                    last = changes.iter().map(|c| c.seq).max().unwrap_or(last);
-                    self.inner.applied.write(last);
+                    let seqs: Vec<i64> = fresh.iter().map(|c| c.seq).collect();
+                    cursor.applied(seqs, std::time::Instant::now());
+                    self.inner.applied.write(cursor.position());
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "updating the search index failed; will retry")
