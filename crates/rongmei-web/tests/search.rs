@@ -230,3 +230,39 @@ async fn imports_show_in_search_within_a_second() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn two_nodes_both_catch_up_with_an_import() {
+    for db in TestDb::all("two_nodes_both_catch_up_with_an_import").await {
+        let a = start(&db).await;
+        let b = Server::start(&db, false).await;
+        let http = reqwest::Client::new();
+        wait_indexed(&http, &a.base, "西迁精神").await;
+        wait_indexed(&http, &b.base, "西迁精神").await;
+        let store = db.store().await.unwrap();
+        let fresh = rongmei_import::parse_jsonl(
+            Path::new("x.jsonl"),
+            r#"{"title":"双节点","published_at":null,"views":0,"column":null,"body":"秦岭冬训营今日开营。","source_id":"fresh:2"}"#,
+        )
+        .unwrap();
+        store
+            .import(&[fresh[0].article.clone()], &|_| {})
+            .await
+            .unwrap();
+        let t0 = Instant::now();
+        for base in [&a.base, &b.base] {
+            while search(&http, base, "秦岭冬训营").await["total"] != 1 {
+                assert!(
+                    t0.elapsed() < Duration::from_secs(5),
+                    "{}: a node did not catch up within 5 s",
+                    db.label
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        store.close().await;
+        a.stop().await;
+        b.stop().await;
+        db.cleanup().await;
+    }
+}
