@@ -39,26 +39,6 @@ impl Store {
             .await?;
         row.as_ref().map(column_from_row).transpose()
     }
-
-    /// Creates a column if no column has this name or slug yet.
-    pub async fn ensure_column(&self, name: &str, parent_id: Option<i64>) -> Result<Column> {
-        let mut tx = self.pool.begin().await?;
-        let mut cache = ColumnCache::default();
-        let id = cache.ensure(&mut tx, name).await?;
-        if let Some(p) = parent_id {
-            sqlx::query("UPDATE columns SET parent_id = $1 WHERE id = $2 AND parent_id IS NULL AND id <> $1")
-                .bind(p)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        let row = sqlx::query("SELECT id, slug, name, parent_id FROM columns WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        column_from_row(&row)
-    }
 }
 
 /// Column ids by name within one transaction, creating missing columns on the way.
