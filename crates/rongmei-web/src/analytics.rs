@@ -155,45 +155,32 @@ pub fn bar_chart(points: &[(String, i64)], title: &str) -> String {
     svg
 }
 
-/// One bar per day from `first_day` to `last_day`, days without views at zero.
-fn daily_points(series: &[(i64, i64)], first_day: i64, last_day: i64) -> Vec<(String, i64)> {
-    let mut out = Vec::new();
-    let mut day = first_day;
-    while day <= last_day {
-        let v = series
-            .iter()
-            .filter(|(b, _)| *b == day)
-            .map(|(_, n)| *n)
-            .sum();
-        let label = SHANGHAI
-            .timestamp_opt(day, 0)
-            .single()
-            .map(|t| t.format("%m-%d").to_string())
-            .unwrap_or_default();
-        out.push((label, v));
-        day += DAY;
-    }
-    out
-}
-
-fn hourly_points(series: &[(i64, i64)], first: i64, last: i64) -> Vec<(String, i64)> {
-    let mut out = Vec::new();
-    let mut hour = first;
-    while hour <= last {
-        let v = series
-            .iter()
-            .filter(|(b, _)| *b == hour)
-            .map(|(_, n)| *n)
-            .sum();
-        let label = SHANGHAI
-            .timestamp_opt(hour, 0)
-            .single()
-            .map(|t| t.format("%H时").to_string())
-            .unwrap_or_default();
-        out.push((label, v));
-        hour += 3600;
-    }
-    out
+/// One bar per bucket from `first` to `last` (steps of `step` seconds), empty buckets at zero,
+/// labelled in Shanghai time with `label`.
+fn bucket_points(
+    series: &[(i64, i64)],
+    first: i64,
+    last: i64,
+    step: i64,
+    label: &str,
+) -> Vec<(String, i64)> {
+    (0..)
+        .map(|i| first + i * step)
+        .take_while(|b| *b <= last)
+        .map(|b| {
+            let v = series
+                .iter()
+                .filter(|(x, _)| *x == b)
+                .map(|(_, n)| *n)
+                .sum();
+            let text = SHANGHAI
+                .timestamp_opt(b, 0)
+                .single()
+                .map(|t| t.format(label).to_string())
+                .unwrap_or_default();
+            (text, v)
+        })
+        .collect()
 }
 
 struct ChannelRow {
@@ -265,7 +252,7 @@ pub async fn overview(
         .views_series("day", from_30, None)
         .await
         .map_err(fail)?;
-    let points = daily_points(&series, from_30, today);
+    let points = bucket_points(&series, from_30, today, DAY, "%m-%d");
     let total_30d = points.iter().map(|(_, v)| v).sum();
     let top = vec![
         (
@@ -384,9 +371,12 @@ pub async fn article(
         title: article.title,
         views: views + state.counter().unflushed(n),
         raw,
-        daily_chart: bar_chart(&daily_points(&daily, from_90, today), "近 90 天每日浏览量"),
+        daily_chart: bar_chart(
+            &bucket_points(&daily, from_90, today, DAY, "%m-%d"),
+            "近 90 天每日浏览量",
+        ),
         hourly_chart: bar_chart(
-            &hourly_points(&hourly, this_hour - 47 * 3600, this_hour),
+            &bucket_points(&hourly, this_hour - 47 * 3600, this_hour, 3600, "%H时"),
             "近 48 小时每小时浏览量",
         ),
         channels,
