@@ -8,12 +8,16 @@ pub mod body;
 pub mod channel;
 pub mod column;
 pub mod time;
+pub mod user;
+pub mod workflow;
 
 pub use article::{Article, ArticleStatus, Byline, NewArticle, label_of_title};
 pub use body::{Block, Body};
 pub use channel::Channel;
 pub use column::{Column, slugify};
 pub use time::{SHANGHAI, format_display_time};
+pub use user::{Role, User};
+pub use workflow::{Action, WorkflowError};
 
 /// The column every article without one lands in; it always exists.
 pub const DEFAULT_COLUMN_SLUG: &str = "news";

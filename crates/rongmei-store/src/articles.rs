@@ -54,7 +54,7 @@ pub(crate) fn published_time(
     tz.timestamp_opt(secs, 0).single()
 }
 
-fn millis(ms: i64) -> DateTime<Utc> {
+pub(crate) fn millis(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 

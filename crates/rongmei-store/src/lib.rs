@@ -7,7 +7,9 @@
 mod articles;
 mod columns;
 mod import;
+mod newsroom;
 pub mod testing;
+mod users;
 mod views;
 
 use std::path::Path;
@@ -19,6 +21,10 @@ use sqlx::{AnyPool, Executor};
 
 pub use articles::{ArticleSummary, Change, Page};
 pub use import::ImportStats;
+pub use newsroom::{
+    ArticleMeta, AuditEntry, AuditFilter, Draft, NewsroomItem, Revision, Transition,
+};
+pub use users::{NewUser, Session, UserRecord};
 pub use views::{ChannelViews, ColumnViews, StatRow, TopArticle, ViewBatch, Visit};
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +41,11 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Invalid(String),
+    /// The row changed under the caller (a concurrent action) or a unique value is taken.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0} not found")]
+    NotFound(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -15,14 +15,21 @@ use crate::pages::{display_time, parse_page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/articles", get(list_articles))
-        .route("/articles/{id}", get(get_article))
+        .route(
+            "/articles",
+            get(list_articles).post(crate::newsroom::api::create_article),
+        )
+        .route(
+            "/articles/{id}",
+            get(get_article).put(crate::newsroom::api::edit_article),
+        )
         .route(
             "/articles/{id}/views",
             axum::routing::post(crate::views::count_view),
         )
         .route("/columns", get(list_columns))
         .route("/search", get(crate::search::api_search))
+        .merge(crate::newsroom::api::routes())
 }
 
 #[derive(Serialize)]

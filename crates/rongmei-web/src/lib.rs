@@ -8,6 +8,7 @@ mod counter;
 mod error;
 mod feed;
 mod http_cache;
+mod newsroom;
 mod pages;
 mod search;
 mod site;
@@ -28,6 +29,7 @@ use tower_http::compression::CompressionLayer;
 
 pub use counter::ViewCounter;
 pub use error::AppError;
+pub use newsroom::create_account;
 
 #[derive(Debug, Clone)]
 pub struct WebConfig {
@@ -64,6 +66,9 @@ struct Inner {
     search: Arc<SearchIndex>,
     applied: search::AppliedSeq,
     tokens: views::ViewTokens,
+    checks: rongmei_checks::CheckerHandle,
+    media: rongmei_media::MediaStore,
+    node_name: String,
 }
 
 impl AppState {
@@ -75,6 +80,16 @@ impl AppState {
         data_dir: &Path,
     ) -> Result<AppState, AppError> {
         let tokens = views::ViewTokens::load(&store).await?;
+        let checks = rongmei_checks::CheckerHandle::open(rongmei_checks::dictionary_dir(data_dir))
+            .map_err(|e| AppError::Internal(format!("publication-check dictionaries: {e}")))?;
+        if let Some(e) = checks.last_error() {
+            tracing::warn!(error = %e, "a publication-check dictionary has an error; fix the file, it reloads by itself");
+        }
+        let node_name = format!(
+            "node:{}:{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into()),
+            std::process::id()
+        );
         let counter = ViewCounter::new(store.clone(), tokens.visitor_hash_key());
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -86,6 +101,9 @@ impl AppState {
                 search,
                 applied: search::AppliedSeq::new(data_dir),
                 tokens,
+                checks,
+                media: rongmei_media::MediaStore::new(data_dir),
+                node_name,
             }),
         })
     }
@@ -96,6 +114,24 @@ impl AppState {
 
     pub fn counter(&self) -> &ViewCounter {
         &self.inner.counter
+    }
+
+    pub fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+
+    /// The publication checks; the dictionaries reload by themselves when their files change.
+    pub fn checks(&self) -> &rongmei_checks::CheckerHandle {
+        &self.inner.checks
+    }
+
+    pub fn media(&self) -> &rongmei_media::MediaStore {
+        &self.inner.media
+    }
+
+    /// Names this node in audit lines written by its background work.
+    pub fn node_name(&self) -> &str {
+        &self.inner.node_name
     }
 
     /// Drops what this node cached about an article (after an edit here or on another node).
@@ -188,6 +224,46 @@ pub async fn rebuild_search(
     Ok(n)
 }
 
+fn newsroom_routes() -> Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::post;
+    use newsroom::pages as p;
+    // Uploads may be up to the media store's limit; every other body keeps axum's 2 MB default.
+    let upload_limit = DefaultBodyLimit::max(24 * 1024 * 1024);
+    Router::new()
+        .route("/newsroom", get(p::dashboard))
+        .route("/newsroom/login", get(p::login_form).post(p::login_submit))
+        .route("/newsroom/logout", post(p::logout))
+        .route("/newsroom/queue", get(p::queue))
+        .route("/newsroom/audit", get(p::audit))
+        .route("/newsroom/users", get(p::users).post(p::add_user_submit))
+        .route("/newsroom/users/{id}", post(p::patch_user_submit))
+        .route(
+            "/newsroom/password",
+            get(p::password_form).post(p::password_submit),
+        )
+        .route("/newsroom/editor.js", get(p::editor_js))
+        .route("/newsroom/articles/new", get(p::new_form))
+        .route("/newsroom/articles", post(p::create_submit))
+        .route("/newsroom/articles/{id}", get(p::article_page))
+        .route(
+            "/newsroom/articles/{id}/edit",
+            get(p::edit_form).post(p::edit_submit),
+        )
+        .route("/newsroom/articles/{id}/actions", post(p::action_submit))
+        .route("/newsroom/articles/{id}/comments", post(p::comment_submit))
+        .route(
+            "/newsroom/articles/{id}/images",
+            post(p::image_submit).layer(upload_limit),
+        )
+        .route("/newsroom/articles/{id}/preview", get(p::preview))
+        .route("/newsroom/articles/{id}/history", get(p::history))
+        .route(
+            "/api/v1/media",
+            post(newsroom::api::upload_media).layer(upload_limit),
+        )
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home))
@@ -198,6 +274,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/analytics/articles/{id}", get(analytics::article))
         .route("/admin/analytics/views.csv", get(analytics::csv))
         .route("/static/site.css", get(pages::stylesheet))
+        .route("/media/{*path}", get(newsroom::media))
+        .merge(newsroom_routes())
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
@@ -237,6 +315,7 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     }));
     let s = state.clone();
     tasks.push(tokio::spawn(async move { s.follow_changes().await }));
+    tasks.push(tokio::spawn(newsroom::run_scheduler(state.clone())));
     let s = state.clone();
     tasks.push(tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -258,6 +337,10 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
                 .await
             {
                 tracing::warn!(error = %e, "pruning counted readers failed");
+            }
+            let failures_before = chrono::Utc::now().timestamp_millis() - 24 * 3600 * 1000;
+            if let Err(e) = s.store().prune_auth(failures_before).await {
+                tracing::warn!(error = %e, "pruning sessions failed");
             }
         }
     }));

@@ -207,6 +207,28 @@ pub async fn home(
 
 const HTML: &str = "text/html; charset=utf-8";
 
+/// The public article page for any article, whatever its state: the editor's preview uses the
+/// very template readers get, so what is approved is what appears.
+pub async fn render_preview(state: &AppState, article: &Article) -> Result<String, AppError> {
+    let site = state.inner.site.get(&state.inner.store).await?;
+    let (newer, older) = if article.is_public() {
+        state.inner.store.neighbours(article).await?
+    } else {
+        (None, None)
+    };
+    let html = ArticlePage {
+        site: &site,
+        body_html: article.body.to_html(),
+        a: article,
+        views_marker: VIEWS_MARKER,
+        view_token: state.inner.tokens.token(article.id),
+        newer,
+        older,
+    }
+    .render()?;
+    Ok(html.replacen(VIEWS_MARKER, &article.views.to_string(), 1))
+}
+
 async fn render_article(
     state: &AppState,
     site: &SiteInfo,
@@ -267,6 +289,21 @@ pub async fn article(
         .await
         .map_err(|e| page_err(&site, e))?
     else {
+        // A retracted article answers 410 with a notice, so readers and crawlers learn it was
+        // taken down on purpose rather than lost.
+        if let Ok(Some(m)) = state.inner.store.article_meta(id).await
+            && m.status == rongmei_core::ArticleStatus::Retracted
+        {
+            let reason = m
+                .retracted_reason
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| format!("撤稿说明：{r}"))
+                .unwrap_or_default();
+            return Err(page_err(
+                &site,
+                AppError::Gone(format!("本文已撤稿，不再提供阅读。{reason}")),
+            ));
+        }
         return Err(not_found());
     };
     let counter = &state.inner.counter;

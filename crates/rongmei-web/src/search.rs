@@ -196,10 +196,63 @@ fn build_query(p: &SearchParams, limit: usize, offset: usize) -> Result<SearchQu
     })
 }
 
+type SearchJob = Box<dyn FnOnce() + Send>;
+
+/// Searches run on one thread per core, in arrival order. With `spawn_blocking`, 32
+/// concurrent searches become 32 threads sharing two cores, so every search takes as
+/// long as all of them together and a slow one holds the rest back; a short queue in
+/// front of a few threads answers each in about its own time plus the wait.
+fn search_pool() -> &'static std::sync::mpsc::SyncSender<SearchJob> {
+    static POOL: std::sync::OnceLock<std::sync::mpsc::SyncSender<SearchJob>> =
+        std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<SearchJob>(1024);
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+        for k in 0..threads {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("search-{k}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while taking the next job.
+                        let job = match rx.lock() {
+                            Ok(guard) => guard.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            // A panicking search must not take the thread with it; its
+                            // caller sees the dropped reply as an error.
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a search thread");
+            }
+        }
+        tx
+    })
+}
+
 async fn run(state: &AppState, q: SearchQuery) -> Result<SearchResults, AppError> {
     let index = state.inner.search.clone();
-    tokio::task::spawn_blocking(move || index.search(&q))
-        .await
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: SearchJob = Box::new(move || {
+        let _ = tx.send(index.search(&q));
+    });
+    // A full queue (or no search thread) falls back to the blocking pool rather than
+    // refusing the search.
+    if let Err(
+        std::sync::mpsc::TrySendError::Full(job) | std::sync::mpsc::TrySendError::Disconnected(job),
+    ) = search_pool().try_send(job)
+    {
+        tokio::task::spawn_blocking(job);
+    }
+    rx.await
         .map_err(|e| AppError::Internal(format!("search task: {e}")))?
         .map_err(AppError::from)
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use rongmei_import::{Record, collect_files, read_file};
 use rongmei_search::{SearchConfig, SearchIndex};
@@ -73,6 +73,23 @@ enum Command {
     },
     /// Rebuild the search index from the database (stop the server of this data folder first).
     Reindex,
+    /// Newsroom accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is read from the first line of standard input.
+    Add {
+        login: String,
+        /// reporter, reviewer1 (初审), reviewer2 (复审), chief (终审) or admin; several separated by commas.
+        #[arg(long)]
+        role: String,
+        /// The name shown in the newsroom and on bylines (defaults to the login).
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 const DEMO_SEED: &str = include_str!("../../../fixtures/seed/000_110ea0537603b210.txt");
@@ -118,8 +135,46 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve { demo } => serve(&cli, &url, demo).await,
         Command::Import { ref paths } => import(&url, paths).await,
         Command::Reindex => reindex(&cli, &url).await,
+        Command::User(UserCommand::Add {
+            ref login,
+            ref role,
+            ref name,
+        }) => user_add(&url, login, role, name.as_deref()).await,
     }
 }
+
+async fn user_add(url: &str, login: &str, role: &str, name: Option<&str>) -> Result<()> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.is_empty() {
+        bail!("no password given: write it as the first line of standard input");
+    }
+    let store = connect(url).await?;
+    let user = rongmei_web::create_account(&store, login, role, name, password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.close().await;
+    println!(
+        "added user {} ({}) with roles {}",
+        user.login,
+        user.name,
+        rongmei_core::Role::join(&user.roles)
+    );
+    Ok(())
+}
+
+/// Accounts for trying the newsroom on a demo site, one per role, all with the same password.
+const DEMO_PASSWORD: &str = "rongmei-demo";
+const DEMO_USERS: &[(&str, &str, &str)] = &[
+    ("reporter", "reporter", "记者小王"),
+    ("reviewer1", "reviewer1", "初审编辑"),
+    ("reviewer2", "reviewer2", "复审编辑"),
+    ("chief", "chief", "总编辑"),
+    ("admin", "admin", "管理员"),
+];
 
 async fn connect(url: &str) -> Result<Store> {
     Store::connect(url)
@@ -156,6 +211,26 @@ async fn serve(cli: &Cli, url: &str, demo: bool) -> Result<()> {
         } else {
             tracing::info!("database not empty: demo articles not imported again");
         }
+        if store.count_users().await? == 0 {
+            for (login, role, name) in DEMO_USERS {
+                rongmei_web::create_account(&store, login, role, Some(name), DEMO_PASSWORD)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("creating demo user {login}: {e}"))?;
+            }
+            println!(
+                "Demo newsroom accounts (password {DEMO_PASSWORD}): {}",
+                DEMO_USERS
+                    .iter()
+                    .map(|u| u.0)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    if store.count_users().await? == 0 {
+        tracing::info!(
+            "no newsroom accounts yet: add one with `echo PASSWORD | rongmei user add LOGIN --role admin`"
+        );
     }
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await

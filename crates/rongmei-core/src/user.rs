@@ -1,0 +1,167 @@
+//! Newsroom accounts and the roles that decide what each may do.
+
+use serde::{Deserialize, Serialize};
+
+/// A newsroom role. A user holds one or more; the workflow asks which stage each may pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 记者: writes and submits.
+    Reporter,
+    /// 初审 (first review).
+    Reviewer1,
+    /// 复审 (second review).
+    Reviewer2,
+    /// 终审 (final review), publishes, schedules and retracts.
+    Chief,
+    /// Manages accounts and reads the audit log; passes no review stage.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Reporter,
+        Role::Reviewer1,
+        Role::Reviewer2,
+        Role::Chief,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Reporter => "reporter",
+            Role::Reviewer1 => "reviewer1",
+            Role::Reviewer2 => "reviewer2",
+            Role::Chief => "chief",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The name a Chinese newsroom uses for the role.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Reporter => "记者",
+            Role::Reviewer1 => "初审",
+            Role::Reviewer2 => "复审",
+            Role::Chief => "终审",
+            Role::Admin => "管理员",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        let s = s.trim();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s) || r.label() == s)
+    }
+
+    /// Reads a comma-separated role list (`reviewer1,reviewer2`), sorted and without repeats.
+    pub fn parse_list(s: &str) -> Result<Vec<Role>, String> {
+        let mut roles = Vec::new();
+        for part in s.split([',', ' ', '，']).filter(|p| !p.trim().is_empty()) {
+            let role = Role::parse(part).ok_or_else(|| {
+                format!(
+                    "unknown role {:?} (expected one of reporter, reviewer1, reviewer2, chief, admin)",
+                    part.trim()
+                )
+            })?;
+            roles.push(role);
+        }
+        roles.sort();
+        roles.dedup();
+        if roles.is_empty() {
+            return Err("at least one role is required".into());
+        }
+        Ok(roles)
+    }
+
+    pub fn join(roles: &[Role]) -> String {
+        roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// A newsroom account as the rules see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    pub disabled: bool,
+}
+
+impl User {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has(Role::Admin)
+    }
+
+    pub fn roles_label(&self) -> String {
+        self.roles
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+}
+
+/// Logins are short ASCII names, so they are safe in URLs, logs and audit lines.
+pub fn validate_login(login: &str) -> Result<(), String> {
+    let n = login.chars().count();
+    if !(2..=32).contains(&n) {
+        return Err("a login has 2 to 32 characters".into());
+    }
+    if !login
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return Err("a login uses only letters, digits, '_', '-' and '.'".into());
+    }
+    Ok(())
+}
+
+/// Passwords are checked for length only: long passphrases beat composition rules.
+pub fn validate_password(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < 8 {
+        return Err("a password has at least 8 characters".into());
+    }
+    if n > 256 {
+        return Err("a password has at most 256 characters".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_parse_by_name_and_label() {
+        assert_eq!(Role::parse("reviewer1"), Some(Role::Reviewer1));
+        assert_eq!(Role::parse("终审"), Some(Role::Chief));
+        assert_eq!(Role::parse("editor"), None);
+        assert_eq!(
+            Role::parse_list("reviewer2, reviewer1,reviewer1"),
+            Ok(vec![Role::Reviewer1, Role::Reviewer2])
+        );
+        assert!(Role::parse_list("").is_err());
+        assert!(Role::parse_list("boss").is_err());
+    }
+
+    #[test]
+    fn logins_and_passwords_are_validated() {
+        assert!(validate_login("reporter.zhang").is_ok());
+        assert!(validate_login("a").is_err());
+        assert!(validate_login("张三").is_err());
+        assert!(validate_password("short").is_err());
+        assert!(validate_password("correct horse").is_ok());
+    }
+}

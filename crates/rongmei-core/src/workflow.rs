@@ -1,0 +1,506 @@
+//! The three-stage review (三审) as a state machine with separation of duties.
+//!
+//! `draft → submitted → first_passed (初审) → second_passed (复审) → approved (终审) → published |
+//! scheduled`; `reject` returns an article in review to `draft`; `retract` takes a published one
+//! down. Nobody reviews an article they wrote, and nobody passes two different stages of one
+//! article, even when they hold several roles.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::article::ArticleStatus;
+use crate::user::{Role, User};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Submit,
+    Approve,
+    Reject,
+    Publish,
+    Schedule,
+    Retract,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::Submit,
+        Action::Approve,
+        Action::Reject,
+        Action::Publish,
+        Action::Schedule,
+        Action::Retract,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Submit => "submit",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Publish => "publish",
+            Action::Schedule => "schedule",
+            Action::Retract => "retract",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s.trim())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Submit => "送审",
+            Action::Approve => "通过",
+            Action::Reject => "退回",
+            Action::Publish => "发布",
+            Action::Schedule => "定时发布",
+            Action::Retract => "撤稿",
+        }
+    }
+}
+
+/// Why an action or edit is refused; each maps to one HTTP status at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    /// The actor's roles or history do not allow it (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The article's state does not allow it (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The request lacks something the action needs, such as a reason (422).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// The Chinese name of a state, for pages and audit lines.
+pub fn status_label(s: ArticleStatus) -> &'static str {
+    match s {
+        ArticleStatus::Draft => "草稿",
+        ArticleStatus::Submitted => "待初审",
+        ArticleStatus::FirstPassed => "待复审",
+        ArticleStatus::SecondPassed => "待终审",
+        ArticleStatus::Approved => "待发布",
+        ArticleStatus::Scheduled => "定时发布",
+        ArticleStatus::Published => "已发布",
+        ArticleStatus::Retracted => "已撤稿",
+    }
+}
+
+/// The review stage an article waits in, and the role that passes it.
+pub fn stage_role(s: ArticleStatus) -> Option<Role> {
+    match s {
+        ArticleStatus::Submitted => Some(Role::Reviewer1),
+        ArticleStatus::FirstPassed => Some(Role::Reviewer2),
+        ArticleStatus::SecondPassed => Some(Role::Chief),
+        _ => None,
+    }
+}
+
+/// The states whose articles wait for someone holding `role`.
+pub fn waiting_for(role: Role) -> &'static [ArticleStatus] {
+    match role {
+        Role::Reviewer1 => &[ArticleStatus::Submitted],
+        Role::Reviewer2 => &[ArticleStatus::FirstPassed],
+        Role::Chief => &[ArticleStatus::SecondPassed, ArticleStatus::Approved],
+        Role::Reporter | Role::Admin => &[],
+    }
+}
+
+/// What the rules need to know about one requested action.
+pub struct ActionRequest<'a> {
+    pub actor: &'a User,
+    pub author_id: Option<i64>,
+    pub status: ArticleStatus,
+    /// The states from which this actor has passed this article before (their earlier approvals).
+    pub passed_by_actor: &'a [ArticleStatus],
+    pub action: Action,
+    pub comment: Option<&'a str>,
+    pub at: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+}
+
+/// Decides the state an action leads to, or why it may not happen.
+pub fn decide(req: &ActionRequest<'_>) -> Result<ArticleStatus, WorkflowError> {
+    use ArticleStatus as S;
+    let actor = req.actor;
+    let is_author = req.author_id == Some(actor.id);
+    let comment = req.comment.map(str::trim).filter(|c| !c.is_empty());
+    let conflict = || {
+        WorkflowError::Conflict(format!(
+            "cannot {} an article that is {} ({})",
+            req.action.as_str(),
+            req.status.as_str(),
+            status_label(req.status)
+        ))
+    };
+    match req.action {
+        Action::Submit => {
+            if req.status != S::Draft {
+                return Err(conflict());
+            }
+            if !is_author {
+                return Err(WorkflowError::Forbidden(
+                    "only the article's author submits it for review".into(),
+                ));
+            }
+            Ok(S::Submitted)
+        }
+        Action::Approve | Action::Reject => {
+            let any_reviewer = [Role::Reviewer1, Role::Reviewer2, Role::Chief]
+                .iter()
+                .any(|r| actor.has(*r));
+            if !any_reviewer {
+                return Err(WorkflowError::Forbidden(format!(
+                    "only reviewers may {} articles",
+                    req.action.as_str()
+                )));
+            }
+            let needed = match (req.action, req.status) {
+                (_, s) if stage_role(s).is_some() => stage_role(s),
+                // The chief may still send back an approved or scheduled article.
+                (Action::Reject, S::Approved | S::Scheduled) => Some(Role::Chief),
+                _ => None,
+            };
+            let Some(needed) = needed else {
+                return Err(conflict());
+            };
+            if !actor.has(needed) {
+                return Err(WorkflowError::Forbidden(format!(
+                    "this stage needs the {} ({}) role",
+                    needed.as_str(),
+                    needed.label()
+                )));
+            }
+            if is_author {
+                return Err(WorkflowError::Forbidden(
+                    "nobody reviews an article they wrote".into(),
+                ));
+            }
+            if req.action == Action::Reject {
+                if comment.is_none() {
+                    return Err(WorkflowError::Invalid(
+                        "a rejection needs a comment saying what to fix".into(),
+                    ));
+                }
+                return Ok(S::Draft);
+            }
+            if req.passed_by_actor.iter().any(|s| *s != req.status) {
+                return Err(WorkflowError::Forbidden(
+                    "nobody passes two stages of the same article".into(),
+                ));
+            }
+            Ok(match req.status {
+                S::Submitted => S::FirstPassed,
+                S::FirstPassed => S::SecondPassed,
+                _ => S::Approved,
+            })
+        }
+        Action::Publish | Action::Schedule => {
+            if !actor.has(Role::Chief) {
+                return Err(WorkflowError::Forbidden(format!(
+                    "only the chief (终审) may {}",
+                    req.action.as_str()
+                )));
+            }
+            if !matches!(req.status, S::Approved | S::Scheduled) {
+                return Err(conflict());
+            }
+            if req.action == Action::Publish {
+                return Ok(S::Published);
+            }
+            match req.at {
+                None => Err(WorkflowError::Invalid(
+                    "scheduling needs `at`, the publication time (RFC 3339)".into(),
+                )),
+                Some(at) if at <= req.now => Err(WorkflowError::Invalid(
+                    "the scheduled time must be in the future".into(),
+                )),
+                Some(_) => Ok(S::Scheduled),
+            }
+        }
+        Action::Retract => {
+            if !(actor.has(Role::Chief) || actor.is_admin()) {
+                return Err(WorkflowError::Forbidden(
+                    "only the chief (终审) or an admin may retract".into(),
+                ));
+            }
+            if req.status != S::Published {
+                return Err(conflict());
+            }
+            if comment.is_none() {
+                return Err(WorkflowError::Invalid("a retraction needs a reason".into()));
+            }
+            Ok(S::Retracted)
+        }
+    }
+}
+
+/// Whether `actor` may edit an article in `status` written by `author_id`.
+pub fn may_edit(
+    actor: &User,
+    author_id: Option<i64>,
+    status: ArticleStatus,
+) -> Result<(), WorkflowError> {
+    use ArticleStatus as S;
+    let is_author = author_id == Some(actor.id);
+    match status {
+        S::Draft if is_author => Ok(()),
+        S::Draft => Err(WorkflowError::Forbidden(
+            "only the author edits a draft".into(),
+        )),
+        S::Submitted | S::FirstPassed | S::SecondPassed => {
+            let needed = stage_role(status).unwrap_or(Role::Chief);
+            if actor.has(needed) && !is_author {
+                Ok(())
+            } else if is_author {
+                Err(WorkflowError::Conflict(
+                    "the article is in review: a reviewer must send it back before its author edits it"
+                        .into(),
+                ))
+            } else {
+                Err(WorkflowError::Forbidden(format!(
+                    "only the {} ({}) edits an article at this stage",
+                    needed.as_str(),
+                    needed.label()
+                )))
+            }
+        }
+        S::Approved | S::Scheduled | S::Published => {
+            if actor.has(Role::Chief) {
+                Ok(())
+            } else {
+                Err(WorkflowError::Forbidden(
+                    "only the chief (终审) edits an approved or published article".into(),
+                ))
+            }
+        }
+        S::Retracted => Err(WorkflowError::Conflict(
+            "a retracted article is not edited".into(),
+        )),
+    }
+}
+
+/// The actions `actor` could take now, for the buttons an editor page shows.
+pub fn available_actions(
+    actor: &User,
+    author_id: Option<i64>,
+    status: ArticleStatus,
+    passed_by_actor: &[ArticleStatus],
+    now: DateTime<Utc>,
+) -> Vec<Action> {
+    Action::ALL
+        .into_iter()
+        .filter(|action| {
+            let req = ActionRequest {
+                actor,
+                author_id,
+                status,
+                passed_by_actor,
+                action: *action,
+                comment: Some("x"),
+                at: Some(now + chrono::Duration::hours(1)),
+                now,
+            };
+            decide(&req).is_ok()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ArticleStatus as S;
+
+    fn user(id: i64, roles: &[Role]) -> User {
+        User {
+            id,
+            login: format!("u{id}"),
+            name: format!("U{id}"),
+            roles: roles.to_vec(),
+            disabled: false,
+        }
+    }
+
+    fn run(
+        actor: &User,
+        author: i64,
+        status: S,
+        passed: &[S],
+        action: Action,
+        comment: Option<&str>,
+    ) -> Result<S, WorkflowError> {
+        let now = Utc::now();
+        decide(&ActionRequest {
+            actor,
+            author_id: Some(author),
+            status,
+            passed_by_actor: passed,
+            action,
+            comment,
+            at: None,
+            now,
+        })
+    }
+
+    #[test]
+    fn the_happy_path_runs_through_three_stages() {
+        let reporter = user(1, &[Role::Reporter]);
+        let r1 = user(2, &[Role::Reviewer1]);
+        let r2 = user(3, &[Role::Reviewer2]);
+        let chief = user(4, &[Role::Chief]);
+        assert_eq!(
+            run(&reporter, 1, S::Draft, &[], Action::Submit, None),
+            Ok(S::Submitted)
+        );
+        assert_eq!(
+            run(&r1, 1, S::Submitted, &[], Action::Approve, None),
+            Ok(S::FirstPassed)
+        );
+        assert_eq!(
+            run(&r2, 1, S::FirstPassed, &[], Action::Approve, None),
+            Ok(S::SecondPassed)
+        );
+        assert_eq!(
+            run(&chief, 1, S::SecondPassed, &[], Action::Approve, None),
+            Ok(S::Approved)
+        );
+        assert_eq!(
+            run(&chief, 1, S::Approved, &[], Action::Publish, None),
+            Ok(S::Published)
+        );
+        assert_eq!(
+            run(
+                &chief,
+                1,
+                S::Published,
+                &[],
+                Action::Retract,
+                Some("事实有误")
+            ),
+            Ok(S::Retracted)
+        );
+    }
+
+    #[test]
+    fn roles_states_and_duties_are_enforced() {
+        let reporter = user(1, &[Role::Reporter]);
+        let r1 = user(2, &[Role::Reviewer1]);
+        let both = user(5, &[Role::Reviewer1, Role::Reviewer2]);
+        let chief = user(4, &[Role::Chief]);
+        assert!(matches!(
+            run(&reporter, 1, S::Submitted, &[], Action::Approve, None),
+            Err(WorkflowError::Forbidden(_))
+        ));
+        assert!(matches!(
+            run(&r1, 1, S::Draft, &[], Action::Approve, None),
+            Err(WorkflowError::Conflict(_))
+        ));
+        assert!(matches!(
+            run(&r1, 1, S::FirstPassed, &[], Action::Approve, None),
+            Err(WorkflowError::Forbidden(_))
+        ));
+        // Passed stage one, may not pass stage two with a second role.
+        assert!(matches!(
+            run(
+                &both,
+                1,
+                S::FirstPassed,
+                &[S::Submitted],
+                Action::Approve,
+                None
+            ),
+            Err(WorkflowError::Forbidden(_))
+        ));
+        // Passing the same stage again after a rejection is fine.
+        assert_eq!(
+            run(
+                &both,
+                1,
+                S::Submitted,
+                &[S::Submitted],
+                Action::Approve,
+                None
+            ),
+            Ok(S::FirstPassed)
+        );
+        // Own article.
+        let self_reviewer = user(1, &[Role::Reporter, Role::Reviewer1]);
+        assert!(matches!(
+            run(&self_reviewer, 1, S::Submitted, &[], Action::Approve, None),
+            Err(WorkflowError::Forbidden(_))
+        ));
+        assert!(matches!(
+            run(&r1, 1, S::Submitted, &[], Action::Reject, None),
+            Err(WorkflowError::Invalid(_))
+        ));
+        assert_eq!(
+            run(
+                &r1,
+                1,
+                S::Submitted,
+                &[],
+                Action::Reject,
+                Some("补充图片说明")
+            ),
+            Ok(S::Draft)
+        );
+        assert!(matches!(
+            run(&chief, 1, S::Published, &[], Action::Retract, Some("  ")),
+            Err(WorkflowError::Invalid(_))
+        ));
+        assert!(matches!(
+            run(&reporter, 2, S::Draft, &[], Action::Submit, None),
+            Err(WorkflowError::Forbidden(_))
+        ));
+        assert!(matches!(
+            run(&chief, 1, S::Published, &[], Action::Publish, None),
+            Err(WorkflowError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn scheduling_needs_a_future_time() {
+        let chief = user(4, &[Role::Chief]);
+        let now = Utc::now();
+        let req = |at| ActionRequest {
+            actor: &chief,
+            author_id: Some(1),
+            status: S::Approved,
+            passed_by_actor: &[],
+            action: Action::Schedule,
+            comment: None,
+            at,
+            now,
+        };
+        assert!(matches!(decide(&req(None)), Err(WorkflowError::Invalid(_))));
+        assert!(matches!(
+            decide(&req(Some(now - chrono::Duration::minutes(1)))),
+            Err(WorkflowError::Invalid(_))
+        ));
+        assert_eq!(
+            decide(&req(Some(now + chrono::Duration::minutes(5)))),
+            Ok(S::Scheduled)
+        );
+    }
+
+    #[test]
+    fn edits_follow_the_stage() {
+        let reporter = user(1, &[Role::Reporter]);
+        let r1 = user(2, &[Role::Reviewer1]);
+        assert!(may_edit(&reporter, Some(1), S::Draft).is_ok());
+        assert!(matches!(
+            may_edit(&reporter, Some(1), S::Submitted),
+            Err(WorkflowError::Conflict(_))
+        ));
+        assert!(may_edit(&r1, Some(1), S::Submitted).is_ok());
+        assert!(matches!(
+            may_edit(&r1, Some(1), S::FirstPassed),
+            Err(WorkflowError::Forbidden(_))
+        ));
+        assert_eq!(
+            available_actions(&r1, Some(1), S::Submitted, &[], Utc::now()),
+            vec![Action::Approve, Action::Reject]
+        );
+    }
+}
