@@ -57,6 +57,10 @@ impl Server {
         }
     }
 
+    pub fn data_dir(&self) -> &Path {
+        self._data.path()
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
@@ -102,4 +106,104 @@ pub async fn get_text(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> Str
         .text()
         .await
         .expect("text body")
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Newsroom accounts for tests, created as `rongmei user add` would; each gets [`PASSWORD`].
+pub async fn add_users(db: &TestDb, users: &[(&str, &str)]) {
+    let store = db.store().await.expect("store");
+    for (login, roles) in users {
+        rongmei_web::create_account(&store, login, roles, None, PASSWORD)
+            .await
+            .expect("create account");
+    }
+    store.close().await;
+}
+
+/// Signs in over the API and returns the bearer token.
+pub async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> String {
+    let resp = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"login": login, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(resp.status(), 200, "sign in as {login}");
+    let v: serde_json::Value = resp.json().await.expect("JSON");
+    v["token"].as_str().expect("token").to_string()
+}
+
+/// POSTs JSON with a bearer token; returns the status and the JSON body (Null when empty).
+pub async fn post_json(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let mut req = http.post(url).json(&body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+pub async fn put_json(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let resp = http
+        .put(url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+pub async fn get_auth(http: &reqwest::Client, url: &str, token: &str) -> (u16, serde_json::Value) {
+    let resp = http
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// Runs one workflow action and returns (status, body).
+pub async fn act(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    id: i64,
+    action: &str,
+    comment: Option<&str>,
+) -> (u16, serde_json::Value) {
+    post_json(
+        http,
+        &format!("{base}/api/v1/articles/{id}/actions"),
+        Some(token),
+        serde_json::json!({"action": action, "comment": comment}),
+    )
+    .await
 }
