@@ -10,14 +10,16 @@ source bench/lib.sh
 [[ -f $CORPUS ]] || { echo "skipped: $CORPUS absent"; exit 0; }
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
 cargo build --release -q -p rongmei
+# Honour CARGO_TARGET_DIR, so the bench can run from a target directory of its own.
+BIN=${CARGO_TARGET_DIR:-target}/release/rongmei
 WORK=$(mktemp -d)
 PORT=${PORT:-18092}
 PID=
 trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 replicate_corpus "$N" "$WORK/input.jsonl"
-target/release/rongmei --data "$WORK/data" import "$WORK/input.jsonl" 2>/dev/null | tail -n1
-/usr/bin/time -f "reindex: %e s wall, peak RSS %M KB" target/release/rongmei --data "$WORK/data" reindex 2>&1 | tail -n2
-target/release/rongmei --data "$WORK/data" --listen 127.0.0.1:$PORT serve >"$WORK/serve.log" 2>&1 &
+"$BIN" --data "$WORK/data" import "$WORK/input.jsonl" 2>/dev/null | tail -n1
+/usr/bin/time -f "reindex: %e s wall, peak RSS %M KB" "$BIN" --data "$WORK/data" reindex 2>&1 | tail -n2
+"$BIN" --data "$WORK/data" --listen 127.0.0.1:$PORT serve >"$WORK/serve.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 cat >"$WORK/queries.lua" <<'LUA'

@@ -3,7 +3,14 @@
 //!
 //! Run: `cargo bench -p rongmei-search --bench latency -- --docs 100000`
 //! Flags: `--docs N`, `--queries N` (default 3000), `--upsert-batch N` (index with
-//! `upsert` batches of N instead of one `rebuild`).
+//! `upsert` batches of N instead of one `rebuild`), `--mix titles` (only distinct 2–6
+//! character runs of titles, the query set of bench/search-http.sh, instead of the
+//! default mix), `--index DIR` (keep the index in DIR and reuse it when it already holds
+//! N documents, to time queries again without re-indexing).
+//!
+//! Every answer is cached by the index, so the report gives percentiles over all queries
+//! and over the first occurrence of each query (answered from the index itself). The
+//! warm-up uses its own queries, so it does not fill the cache for the timed ones.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -17,6 +24,8 @@ struct Args {
     docs: usize,
     queries: usize,
     upsert_batch: Option<usize>,
+    titles_only: bool,
+    index: Option<std::path::PathBuf>,
 }
 
 fn args() -> Args {
@@ -24,6 +33,8 @@ fn args() -> Args {
         docs: 100_000,
         queries: 3000,
         upsert_batch: None,
+        titles_only: false,
+        index: None,
     };
     let argv: Vec<String> = std::env::args().collect();
     let value = |i: usize| argv.get(i + 1).and_then(|v| v.parse::<usize>().ok());
@@ -33,6 +44,8 @@ fn args() -> Args {
             "--docs" => a.docs = value(i).unwrap_or(a.docs),
             "--queries" => a.queries = value(i).unwrap_or(a.queries),
             "--upsert-batch" => a.upsert_batch = value(i),
+            "--mix" => a.titles_only = argv.get(i + 1).is_some_and(|v| v == "titles"),
+            "--index" => a.index = argv.get(i + 1).map(std::path::PathBuf::from),
             _ => {}
         }
     }
@@ -45,8 +58,37 @@ fn replicate(corpus: &[SearchDoc], i: usize) -> SearchDoc {
     d
 }
 
-fn query_mix(corpus: &[SearchDoc], n: usize, jieba: &jieba_rs::Jieba) -> Vec<SearchQuery> {
-    let mut rng = Rng::new(0x5eed);
+/// Distinct runs of 2–6 Han characters cut from titles, typed without quotes: what
+/// bench/search-http.sh sends, so nearly every one misses the answer cache.
+fn title_runs(corpus: &[SearchDoc], n: usize, seed: u64) -> Vec<SearchQuery> {
+    let mut rng = Rng::new(seed);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(n);
+    let mut tries = 0;
+    while out.len() < n && tries < n * 100 {
+        tries += 1;
+        let d = &corpus[rng.below(corpus.len())];
+        let Some(run) = random_han_run(&d.title, &mut rng, 2, 6) else {
+            continue;
+        };
+        if seen.insert(run.clone()) {
+            out.push(SearchQuery {
+                q: run,
+                limit: 10,
+                ..SearchQuery::default()
+            });
+        }
+    }
+    out
+}
+
+fn query_mix(
+    corpus: &[SearchDoc],
+    n: usize,
+    jieba: &jieba_rs::Jieba,
+    seed: u64,
+) -> Vec<SearchQuery> {
+    let mut rng = Rng::new(seed);
     let fixed = [
         "西安交大",
         "西迁精神",
@@ -149,7 +191,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     };
     let tmp = tempfile::tempdir()?;
-    let dir = tmp.path().join("index");
+    let dir = a.index.clone().unwrap_or_else(|| tmp.path().join("index"));
     let t = Instant::now();
     let idx = SearchIndex::open(&SearchConfig {
         index_dir: dir.clone(),
@@ -158,7 +200,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let open_ms = t.elapsed().as_secs_f64() * 1000.0;
 
     let t = Instant::now();
+    let reuse = a.index.is_some() && !idx.needs_rebuild() && idx.doc_count() == a.docs as u64;
     let mode = match a.upsert_batch {
+        _ if reuse => "reused from --index".to_string(),
         None => {
             let mut docs = (0..a.docs).map(|i| replicate(&corpus, i));
             idx.rebuild(&mut docs, &|n| {
@@ -195,25 +239,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     fresh.sort_by(f64::total_cmp);
 
     let jieba = jieba_rs::Jieba::new();
-    let queries = query_mix(&corpus, a.queries, &jieba);
-    for q in queries.iter().take(300) {
+    let (warm, queries) = if a.titles_only {
+        let mut all = title_runs(&corpus, a.queries + 300, 0x5eed);
+        let timed = all.split_off(300.min(all.len()));
+        (all, timed)
+    } else {
+        (
+            query_mix(&corpus, 300, &jieba, 0x3a7),
+            query_mix(&corpus, a.queries, &jieba, 0x5eed),
+        )
+    };
+    for q in &warm {
         let _ = idx.search(q);
     }
     let mut lat = Vec::with_capacity(queries.len());
+    let mut slowest: Vec<(f64, String, usize)> = Vec::new();
+    let mut first = Vec::with_capacity(queries.len());
+    let mut seen = std::collections::HashSet::new();
     let mut matched = 0usize;
     let mut errors = 0usize;
     let t_all = Instant::now();
     for q in &queries {
         let t = Instant::now();
-        match idx.search(q) {
-            Ok(r) => matched += r.total,
-            Err(_) => errors += 1,
+        let total = match idx.search(q) {
+            Ok(r) => r.total,
+            Err(_) => {
+                errors += 1;
+                0
+            }
+        };
+        matched += total;
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        slowest.push((ms, q.q.clone(), total));
+        slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+        slowest.truncate(5);
+        lat.push(ms);
+        if seen.insert(q.clone()) {
+            first.push(ms);
         }
-        lat.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let wall = t_all.elapsed().as_secs_f64();
     lat.sort_by(f64::total_cmp);
+    first.sort_by(f64::total_cmp);
     let mean = lat.iter().sum::<f64>() / lat.len().max(1) as f64;
+    let first_mean = first.iter().sum::<f64>() / first.len().max(1) as f64;
 
     println!();
     println!("| metric                         | value |");
@@ -221,11 +290,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| documents                      | {count} |");
     println!("| indexing mode                  | {mode} |");
     println!("| open (jieba + dictionaries)    | {open_ms:.0} ms |");
-    println!("| indexing time                  | {index_s:.1} s |");
-    println!(
-        "| indexing rate                  | {:.0} articles/s |",
-        a.docs as f64 / index_s
-    );
+    if !reuse {
+        println!("| indexing time                  | {index_s:.1} s |");
+        println!(
+            "| indexing rate                  | {:.0} articles/s |",
+            a.docs as f64 / index_s
+        );
+    }
     println!(
         "| index size                     | {:.0} MB |",
         dir_size(&dir) as f64 / 1e6
@@ -234,6 +305,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "| single upsert visible, p50/max | {:.1} / {:.1} ms |",
         pct(&fresh, 0.5),
         pct(&fresh, 1.0)
+    );
+    println!(
+        "| query mix                      | {} |",
+        if a.titles_only {
+            "distinct 2-6 char title runs"
+        } else {
+            "mixed (see query_mix)"
+        }
     );
     println!("| queries (after 300 warm-up)    | {} |", lat.len());
     println!(
@@ -253,6 +332,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(&lat, 1.0)
     );
     println!("| search mean                    | {mean:.2} ms |");
+    println!("| first-seen queries (uncached)  | {} |", first.len());
+    println!(
+        "| uncached p50 / p90 / p99 / max | {:.2} / {:.2} / {:.2} / {:.2} ms |",
+        pct(&first, 0.5),
+        pct(&first, 0.9),
+        pct(&first, 0.99),
+        pct(&first, 1.0)
+    );
+    println!("| uncached mean                  | {first_mean:.2} ms |");
     println!(
         "| throughput (1 thread)          | {:.0} queries/s |",
         lat.len() as f64 / wall
@@ -264,6 +352,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| query errors                   | {errors} |");
     if let Some(mb) = peak_rss_mb() {
         println!("| peak RSS                       | {mb:.0} MB |");
+    }
+    println!();
+    println!("slowest queries:");
+    for (ms, q, total) in &slowest {
+        println!("  {ms:.2} ms  {q:?}  ({total} matches)");
     }
     Ok(())
 }

@@ -11,13 +11,26 @@ use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Bumped whenever tokenisation changes in a way that makes an existing index stale.
-const ANALYSIS_VERSION: &str = "rongmei-analysis-1";
+const ANALYSIS_VERSION: &str = "rongmei-analysis-2";
 
 /// Longer runs are junk (base64, URLs glued to text); tantivy would reject a huge token.
 pub(crate) const MAX_TOKEN_CHARS: usize = 64;
 
 pub(crate) const WORD_TOKENIZER: &str = "rongmei_words";
 pub(crate) const BIGRAM_TOKENIZER: &str = "rongmei_bigrams";
+pub(crate) const EXACT_TOKENIZER: &str = "rongmei_exact";
+
+/// Titles longer than this get no whole-title token: nobody types them in full.
+pub(crate) const MAX_EXACT_CHARS: usize = 128;
+
+/// The whole-title key of a folded string: its letters and digits, nothing else, so
+/// `校党委中心组（扩大）学习会议举行` and `校党委中心组扩大学习会议举行` meet. `None` when
+/// empty or too long to be typed.
+pub(crate) fn exact_key(folded: &str) -> Option<String> {
+    let key: String = folded.chars().filter(|c| c.is_alphanumeric()).collect();
+    let n = key.chars().count();
+    (n > 0 && n <= MAX_EXACT_CHARS).then_some(key)
+}
 
 struct FoldTable {
     bmp: Box<[u16]>,
@@ -352,6 +365,7 @@ pub(crate) fn bigrams(folded: &str) -> Vec<(&str, usize)> {
 enum Mode {
     Words,
     Bigrams,
+    Exact,
 }
 
 /// The tantivy side of the analysis: folds, then segments with jieba (search mode) or
@@ -371,6 +385,10 @@ impl ChineseTokenizer {
 
     pub(crate) fn bigrams(analyzer: Arc<Analyzer>) -> Self {
         Self::new(analyzer, Mode::Bigrams)
+    }
+
+    pub(crate) fn exact(analyzer: Arc<Analyzer>) -> Self {
+        Self::new(analyzer, Mode::Exact)
     }
 
     fn new(analyzer: Arc<Analyzer>, mode: Mode) -> Self {
@@ -397,6 +415,14 @@ impl Tokenizer for ChineseTokenizer {
         match self.mode {
             Mode::Words => self.analyzer.word_spans(&self.folded, &mut self.spans),
             Mode::Bigrams => bigram_spans(&self.folded, &mut self.spans),
+            Mode::Exact => {
+                self.spans.clear();
+                if let Some(key) = exact_key(&self.folded) {
+                    // The key replaces the folded text, so the span covers all of it.
+                    self.spans.push((0, key.len(), 0));
+                    self.folded = key;
+                }
+            }
         }
         SpanTokenStream {
             folded: &self.folded,

@@ -39,11 +39,13 @@ use tantivy::query::Query;
 use tantivy::schema::{Schema, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
-    TantivyError, Term,
+    DocAddress, Index, IndexReader, IndexSettings, IndexWriter, Order, ReloadPolicy, Searcher,
+    TantivyDocument, TantivyError, Term,
 };
 
-use crate::analysis::{Analyzer, BIGRAM_TOKENIZER, ChineseTokenizer, WORD_TOKENIZER};
+use crate::analysis::{
+    Analyzer, BIGRAM_TOKENIZER, ChineseTokenizer, EXACT_TOKENIZER, WORD_TOKENIZER,
+};
 pub use crate::error::SearchError;
 pub use crate::query::{
     MAX_QUERY_CHARS, MAX_QUERY_CHARS_HARD, MAX_QUERY_EXCLUSIONS, MAX_QUERY_TERMS,
@@ -75,6 +77,10 @@ const MARKER_FILE: &str = "rongmei-search.json";
 const MARKER_TMP: &str = "rongmei-search.json.tmp";
 const PROGRESS_EVERY: u64 = 1000;
 const ANSWER_CACHE_ENTRIES: usize = 2048;
+/// Each hit decompresses the whole store block holding it; at tantivy's default 16 KiB
+/// that is five or six articles per hit. Blocks of about one article make the ten hits
+/// of a page a third as expensive to load, for a slightly larger store.
+const DOCSTORE_BLOCK_BYTES: usize = 4096;
 
 /// A published article as the index sees it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -273,6 +279,7 @@ impl SearchIndex {
             }
             Ok(())
         })?;
+        self.merge_all()?;
         if count == 0 || !count.is_multiple_of(PROGRESS_EVERY) {
             progress(count);
         }
@@ -370,6 +377,22 @@ impl SearchIndex {
         })
     }
 
+    /// Merges every segment into one and waits for it. A rebuild leaves one segment per
+    /// flushed writer buffer (about ten at 100,000 articles), and each query pays a
+    /// term-dictionary lookup per term, field and segment: with one segment, uncached
+    /// queries spend most of their time on postings instead of lookups. Later upserts add
+    /// small segments again, which the writer's merge policy folds in as usual.
+    fn merge_all(&self) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let ids = writer.index().searchable_segment_ids()?;
+        if ids.len() > 1 {
+            writer.merge(&ids).wait()?;
+        }
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// Runs `work` with the writer, then commits and reloads the reader so the change is
     /// visible on return; on error, drops whatever `work` had staged.
     fn write(
@@ -395,6 +418,17 @@ impl SearchIndex {
 
 type Page = Vec<(f32, DocAddress)>;
 
+/// Extra hits collected beyond the page so equal scores at its end can be reordered.
+const TIE_MARGIN: usize = 10;
+
+fn doc_length(searcher: &Searcher, addr: DocAddress) -> Result<u64, SearchError> {
+    let column = searcher
+        .segment_reader(addr.segment_ord)
+        .fast_fields()
+        .u64("length")?;
+    Ok(column.first(addr.doc_id).unwrap_or(u64::MAX))
+}
+
 fn collect(
     searcher: &Searcher,
     query: &dyn Query,
@@ -405,13 +439,36 @@ fn collect(
     if limit == 0 {
         return Ok((searcher.search(query, &Count)?, Vec::new()));
     }
-    let top = TopDocs::with_limit(limit).and_offset(offset);
     Ok(match sort {
         SortOrder::Relevance => {
-            let (total, page) = searcher.search(query, &(Count, top.order_by_score()))?;
+            // Equal scores are common: tantivy keeps field lengths in coarse buckets, so
+            // two articles holding a phrase once score the same whenever their lengths
+            // share a bucket, and the tie would go to the older document. The shorter
+            // article wins instead: the phrase is more of what it is about. The page is
+            // collected with a margin so that ties straddling its end are seen too.
+            let want = offset + limit;
+            let top = TopDocs::with_limit(want + TIE_MARGIN);
+            let (total, mut page) = searcher.search(query, &(Count, top.order_by_score()))?;
+            let mut lengths = Vec::with_capacity(page.len());
+            for &(_, addr) in &page {
+                lengths.push(doc_length(searcher, addr)?);
+            }
+            let mut keyed: Vec<(f32, u64, DocAddress)> = page
+                .drain(..)
+                .zip(lengths)
+                .map(|((score, addr), len)| (score, len, addr))
+                .collect();
+            keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            let page = keyed
+                .into_iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(score, _, addr)| (score, addr))
+                .collect();
             (total, page)
         }
         SortOrder::Newest => {
+            let top = TopDocs::with_limit(limit).and_offset(offset);
             // Ties (same minute, or undated) fall back to relevance.
             let by_date = top.order_by((
                 (
@@ -439,6 +496,11 @@ fn to_document(f: &Fields, doc: &SearchDoc) -> TantivyDocument {
     d.add_text(f.title, &doc.title);
     d.add_text(f.body, &doc.body);
     d.add_text(f.title_ngram, &doc.title);
+    d.add_text(f.title_exact, &doc.title);
+    let unlabelled = without_label(&doc.title);
+    if unlabelled.len() < doc.title.trim().len() && !unlabelled.is_empty() {
+        d.add_text(f.title_exact, unlabelled);
+    }
     d.add_text(f.body_ngram, &doc.body);
     d.add_text(f.column_slug, &doc.column_slug);
     d.add_text(f.column_name, &doc.column_name);
@@ -454,7 +516,29 @@ fn to_document(f: &Fields, doc: &SearchDoc) -> TantivyDocument {
     if let Some(t) = doc.published_at {
         d.add_i64(f.published_at, t);
     }
+    d.add_u64(
+        f.length,
+        (doc.title.chars().count() + doc.body.chars().count()) as u64,
+    );
     d
+}
+
+/// The title without leading bracketed labels (`【主题教育】`, `[通知]`): a column tag that
+/// readers do not remember as part of the title, so the whole-title match also works
+/// without it.
+fn without_label(title: &str) -> &str {
+    let mut t = title.trim();
+    loop {
+        let close = match t.chars().next() {
+            Some('【') => '】',
+            Some('[') => ']',
+            _ => return t,
+        };
+        match t.find(close) {
+            Some(end) => t = t[end + close.len_utf8()..].trim_start(),
+            None => return t,
+        }
+    }
 }
 
 fn read_config(path: Option<&Path>, default: &str) -> Result<String, SearchError> {
@@ -476,6 +560,10 @@ fn register_tokenizers(index: &Index, analyzer: &Arc<Analyzer>) {
     tm.register(
         BIGRAM_TOKENIZER,
         TextAnalyzer::from(ChineseTokenizer::bigrams(analyzer.clone())),
+    );
+    tm.register(
+        EXACT_TOKENIZER,
+        TextAnalyzer::from(ChineseTokenizer::exact(analyzer.clone())),
     );
 }
 
@@ -559,7 +647,13 @@ fn create_fresh(
     analyzer: &Arc<Analyzer>,
 ) -> Result<Parts, SearchError> {
     wipe(dir)?;
-    let index = Index::create_in_dir(dir, schema.clone())?;
+    let index = Index::builder()
+        .schema(schema.clone())
+        .settings(IndexSettings {
+            docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+            ..IndexSettings::default()
+        })
+        .create_in_dir(dir)?;
     register_tokenizers(&index, analyzer);
     let (reader, writer) = reader_and_writer(&index).map_err(|e| match e {
         TantivyError::LockFailure(..) => SearchError::Locked {

@@ -2,11 +2,11 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{BIGRAM_TOKENIZER, WORD_TOKENIZER};
+use crate::analysis::{BIGRAM_TOKENIZER, EXACT_TOKENIZER, WORD_TOKENIZER};
 
 /// Bumped with every change to the fields below; an index written with another version is
 /// wiped and rebuilt on open.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fields {
@@ -14,6 +14,9 @@ pub(crate) struct Fields {
     pub title: Field,
     pub body: Field,
     pub title_ngram: Field,
+    /// The whole title as one token (folded, letters and digits only), with and without
+    /// a leading 【label】: a query that is the title, give or take punctuation.
+    pub title_exact: Field,
     pub body_ngram: Field,
     pub column_slug: Field,
     pub column_name: Field,
@@ -21,6 +24,8 @@ pub(crate) struct Fields {
     pub bylines: Field,
     pub meta_ngram: Field,
     pub published_at: Field,
+    /// Characters of title and body: breaks exact score ties (see `collect`).
+    pub length: Field,
 }
 
 pub(crate) fn build_schema() -> (Schema, Fields) {
@@ -40,12 +45,19 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
 
+    let exact = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(EXACT_TOKENIZER)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+
     let mut b = Schema::builder();
     let fields = Fields {
         id: b.add_i64_field("id", INDEXED | STORED | FAST),
         title: b.add_text_field("title", words(true)),
         body: b.add_text_field("body", words(true)),
         title_ngram: b.add_text_field("title_ngram", ngrams.clone()),
+        title_exact: b.add_text_field("title_exact", exact),
         body_ngram: b.add_text_field("body_ngram", ngrams.clone()),
         column_slug: b.add_text_field("column_slug", STRING | STORED),
         column_name: b.add_text_field("column_name", words(false)),
@@ -53,6 +65,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         bylines: b.add_text_field("bylines", words(false)),
         meta_ngram: b.add_text_field("meta_ngram", ngrams),
         published_at: b.add_i64_field("published_at", STORED | FAST),
+        length: b.add_u64_field("length", FAST),
     };
     (b.build(), fields)
 }
