@@ -46,7 +46,14 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
-fn check(state: &AppState, headers: &HeaderMap, q: &AdminQuery) -> Access {
+/// Analytics open to every signed-in newsroom member, and to the configured admin token (for
+/// scripts and for sites that run without accounts).
+async fn check(state: &AppState, headers: &HeaderMap, q: &AdminQuery) -> Access {
+    match crate::newsroom::auth::authenticate(state, headers).await {
+        Ok(Some(_)) => return Access::Granted,
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "session lookup for analytics failed"),
+    }
     let Some(want) = state
         .inner
         .config
@@ -54,8 +61,9 @@ fn check(state: &AppState, headers: &HeaderMap, q: &AdminQuery) -> Access {
         .as_deref()
         .filter(|t| !t.is_empty())
     else {
-        let msg = "analytics are closed: start the server with --admin-token (RONGMEI_ADMIN_TOKEN) to open them";
-        return Access::Denied((StatusCode::NOT_FOUND, msg).into_response());
+        return Access::Denied(
+            axum::response::Redirect::to("/newsroom/login?next=/newsroom").into_response(),
+        );
     };
     let bearer = headers
         .get(AUTHORIZATION)
@@ -79,7 +87,7 @@ fn check(state: &AppState, headers: &HeaderMap, q: &AdminQuery) -> Access {
     {
         return Access::FromUrl;
     }
-    let msg = "analytics need the admin token: open /admin/analytics?token=… once, or send Authorization: Bearer …";
+    let msg = "analytics need a newsroom sign-in (/newsroom/login) or the admin token: open /admin/analytics?token=… once, or send Authorization: Bearer …";
     Access::Denied(
         (
             StatusCode::UNAUTHORIZED,
@@ -232,7 +240,7 @@ pub async fn overview(
     headers: HeaderMap,
     Query(q): Query<AdminQuery>,
 ) -> Result<Response, PageError> {
-    match check(&state, &headers, &q) {
+    match check(&state, &headers, &q).await {
         Access::Granted => {}
         Access::FromUrl => return Ok(remember_and_redirect(&state, "/admin/analytics")),
         Access::Denied(r) => return Ok(r),
@@ -317,7 +325,7 @@ pub async fn article(
     headers: HeaderMap,
     Query(q): Query<AdminQuery>,
 ) -> Result<Response, PageError> {
-    match check(&state, &headers, &q) {
+    match check(&state, &headers, &q).await {
         Access::Granted => {}
         Access::FromUrl => return Ok(remember_and_redirect(&state, "/admin/analytics")),
         Access::Denied(r) => return Ok(r),
@@ -412,7 +420,7 @@ pub async fn csv(
     headers: HeaderMap,
     Query(q): Query<AdminQuery>,
 ) -> Response {
-    match check(&state, &headers, &q) {
+    match check(&state, &headers, &q).await {
         Access::Granted | Access::FromUrl => {}
         Access::Denied(r) => return r,
     }

@@ -137,10 +137,12 @@ async fn serve_demo_opens_a_site_with_the_seed() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        while !line.starts_with("Rongmei is serving") {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "server exited early");
+        }
         let base = line.trim().rsplit(' ').next().unwrap().to_string();
         assert!(base.starts_with("http://127.0.0.1:"), "{line}");
         let http = reqwest::Client::builder()
@@ -175,10 +177,69 @@ async fn serve_demo_opens_a_site_with_the_seed() {
         );
         let home = http.get(&base).send().await.unwrap();
         assert_eq!(home.status(), 200);
+        // The demo opens the newsroom with one account per role.
+        let session = http
+            .post(format!("{base}/api/v1/session"))
+            .json(&serde_json::json!({"login": "chief", "password": "rongmei-demo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(session.status(), 200);
         // SIGTERM stops it cleanly.
         let _ = Command::new("kill").arg(child.id().to_string()).status();
         let status = child.wait().unwrap();
         assert!(status.success(), "graceful stop: {status:?}");
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn user_add_reads_the_password_from_stdin() {
+    use std::io::Write;
+    for db in TestDb::all("user_add_reads_the_password_from_stdin").await {
+        let data = tempfile::tempdir().unwrap();
+        let add = |login: &str, role: &str, password: &str| {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_rongmei"))
+                .arg("--data")
+                .arg(data.path())
+                .args(["user", "add", login, "--role", role, "--name", "张编辑"])
+                .env("RONGMEI_DATABASE_URL", &db.url)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+            child.wait_with_output().unwrap()
+        };
+        let out = add("zhang", "chief", "a long passphrase");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            last_line(&out),
+            "added user zhang (张编辑) with roles chief"
+        );
+        let again = add("zhang", "chief", "a long passphrase");
+        assert_eq!(again.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+        let bad_role = add("li", "editor", "a long passphrase");
+        assert_eq!(bad_role.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role"));
+        let short = add("li", "reporter", "short");
+        assert_eq!(short.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8"));
+
+        let store = db.store().await.unwrap();
+        let (user, hash) = store.user_for_login("zhang").await.unwrap().unwrap();
+        assert_eq!(user.name, "张编辑");
+        assert!(
+            hash.starts_with("$argon2id$"),
+            "argon2id hash, not the password"
+        );
+        store.close().await;
         db.cleanup().await;
     }
 }
