@@ -226,7 +226,19 @@ pub async fn render_preview(state: &AppState, article: &Article) -> Result<Strin
         older,
     }
     .render()?;
-    Ok(html.replacen(VIEWS_MARKER, &article.views.to_string(), 1))
+    let html = html.replacen(VIEWS_MARKER, &article.views.to_string(), 1);
+    // Staff reading a preview are not readers: drop the counter call, keep everything else.
+    Ok(match html.find("<script>\n/* Counts the view") {
+        Some(start) => match html[start..].find("</script>") {
+            Some(len) => format!(
+                "{}{}",
+                &html[..start],
+                &html[start + len + "</script>".len()..]
+            ),
+            None => html,
+        },
+        None => html,
+    })
 }
 
 async fn render_article(

@@ -198,6 +198,19 @@ async fn three_stage_review_with_separation_of_duties() {
             act(&http, &b, &chief, id, "approve", None).await.1["status"],
             "approved"
         );
+        // The preview is the public page, before it is public, without the view counter.
+        let preview = http
+            .get(format!("{b}/newsroom/articles/{id}/preview"))
+            .bearer_auth(&chief)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preview.status(), 200);
+        let preview = preview.text().await.unwrap();
+        assert!(
+            preview.contains("class=\"title\"") && preview.contains("融媒体中心完成首篇三审稿件")
+        );
+        assert!(!preview.contains("<script"), "previews count no views");
         // Not public yet.
         assert_eq!(
             http.get(format!("{b}/api/v1/articles/{id}"))
