@@ -173,4 +173,3 @@ fn removed_paragraph_and_serialisation() {
     assert_eq!(json["rows"][1]["change"], "removed");
     assert_eq!(json["rows"][1]["right"], serde_json::Value::Null);
 }
-
