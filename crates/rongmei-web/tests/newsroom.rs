@@ -1007,3 +1007,51 @@ async fn images_upload_and_serve() {
     assert_eq!(resp.status(), 401);
     srv.stop().await;
 }
+
+/// What the editor inserts on paste comes from the server's sanitiser: Word and WeChat markup
+/// keeps paragraphs, headings, bold, links and images and loses the rest.
+#[tokio::test]
+async fn pastes_from_word_and_wechat_are_cleaned_on_the_server() {
+    const WORD: &str = include_str!("../../rongmei-html/tests/fixtures/word.html");
+    const WECHAT: &str = include_str!("../../rongmei-html/tests/fixtures/wechat.html");
+    let db = TestDb::sqlite().await;
+    add_users(&db, STAFF).await;
+    let srv = Server::start(&db, false).await;
+    let http = client();
+    let b = srv.base.clone();
+    let token = sign_in(&http, &b, "reporter").await;
+    let url = format!("{b}/api/v1/sanitize");
+    let (s, _) = post_json(&http, &url, None, json!({"html": WORD})).await;
+    assert_eq!(s, 401);
+    for (name, src, wants) in [
+        ("word", WORD, &["h2", "p", "b, strong", "a[href]"][..]),
+        (
+            "wechat",
+            WECHAT,
+            &[
+                "p",
+                "strong",
+                "a[href]",
+                "img[src^='https://mmbiz.qpic.cn/']",
+            ][..],
+        ),
+    ] {
+        let (s, v) = post_json(&http, &url, Some(&token), json!({"html": src})).await;
+        assert_eq!(s, 200, "{name}: {v}");
+        let html = v["html"].as_str().unwrap();
+        let doc = scraper::Html::parse_fragment(html);
+        for want in wants {
+            let sel = scraper::Selector::parse(want).unwrap();
+            assert!(
+                doc.select(&sel).next().is_some(),
+                "{name}: no {want} in {html}"
+            );
+        }
+        for gone in [
+            "style=", "class=", "mso-", "<o:p", "<span", "<section", "data-src", "<!--",
+        ] {
+            assert!(!html.contains(gone), "{name}: {gone} survived in {html}");
+        }
+    }
+    srv.stop().await;
+}
