@@ -51,6 +51,13 @@ async fn seed_article_page_and_api_are_exact() {
         let doc = parse_clean(&html);
         let seed = rongmei_import::parse_txt(Path::new("seed.txt"), SEED).unwrap();
         assert_eq!(texts(&doc, "h1.title"), std::slice::from_ref(&seed.title));
+        assert_eq!(
+            texts(&doc, "head > title"),
+            [format!("{} - 融媒新闻网", seed.title)],
+            "the document title is the article's title and nothing else"
+        );
+        let scripts = scraper::Selector::parse("script").unwrap();
+        assert_eq!(doc.select(&scripts).count(), 1, "one view-counter script");
         assert_eq!(texts(&doc, ".article .label"), ["主题教育"]);
         assert_eq!(texts(&doc, ".article .date time"), ["2023-06-01 22:05"]);
         assert_eq!(
