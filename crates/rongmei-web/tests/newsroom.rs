@@ -833,6 +833,10 @@ async fn scheduled_article_publishes_once_with_two_nodes() {
         let r1 = sign_in(&http, &base, "r1").await;
         let r2 = sign_in(&http, &bnode.base, "r2").await;
         let chief = sign_in(&http, &bnode.base, "chief").await;
+        // Sessions live in the database: a token from one node works on the other.
+        let (s, me) = get_auth(&http, &format!("{}/api/v1/session", bnode.base), &reporter).await;
+        assert_eq!(s, 200);
+        assert_eq!(me["user"]["login"], "reporter");
         let id = create(&http, &base, &reporter, "定时发布的稿件").await;
         assert_eq!(
             act(&http, &base, &reporter, id, "submit", None).await.0,
