@@ -277,6 +277,16 @@ pub fn router(state: AppState) -> Router {
         .route("/media/{*path}", get(newsroom::media))
         .merge(newsroom_routes())
         .route("/healthz", get(|| async { "ok" }))
+        // No icon yet: an empty answer stops browsers asking on every page without a 404.
+        .route(
+            "/favicon.ico",
+            get(|| async {
+                (
+                    axum::http::StatusCode::NO_CONTENT,
+                    [(axum::http::header::CACHE_CONTROL, "public, max-age=86400")],
+                )
+            }),
+        )
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(CompressionLayer::new())
