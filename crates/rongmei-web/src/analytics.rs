@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::{AppError, PageError};
+use crate::newsroom::auth::constant_time_eq;
 use crate::site::SiteInfo;
 
 const COOKIE_NAME: &str = "rongmei_admin";
@@ -36,14 +37,6 @@ enum Access {
     /// The token came in the URL: set the cookie and send the browser to the clean URL.
     FromUrl,
     Denied(Response),
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 /// Analytics open to every signed-in newsroom member, and to the configured admin token (for
@@ -78,12 +71,15 @@ async fn check(state: &AppState, headers: &HeaderMap, q: &AdminQuery) -> Access 
             let (k, v) = c.trim().split_once('=')?;
             (k == COOKIE_NAME).then_some(v)
         });
-    if bearer.or(cookie).is_some_and(|t| constant_time_eq(t, want)) {
+    if bearer
+        .or(cookie)
+        .is_some_and(|t| constant_time_eq(t.as_bytes(), want.as_bytes()))
+    {
         return Access::Granted;
     }
     if q.token
         .as_deref()
-        .is_some_and(|t| constant_time_eq(t, want))
+        .is_some_and(|t| constant_time_eq(t.as_bytes(), want.as_bytes()))
     {
         return Access::FromUrl;
     }

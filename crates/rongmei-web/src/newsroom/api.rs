@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rongmei_core::{Action, Role, User};
-use rongmei_store::{AuditFilter, NewUser};
+use rongmei_store::AuditFilter;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -485,47 +485,23 @@ pub struct UserInput {
     pub password: String,
 }
 
-/// Adds an account (admin page and API): validated login, roles and password.
+/// Adds an account from the admin page or API, with the admin named in the audit line.
 pub async fn add_user(
     state: &AppState,
     admin: &User,
     input: &UserInput,
     ip: &str,
 ) -> Result<User, AppError> {
-    let login = input.login.trim();
-    rongmei_core::user::validate_login(login)
-        .map_err(|e| AppError::Unprocessable(format!("login: {e}"), None))?;
-    let roles = Role::parse_list(&input.role)
-        .map_err(|e| AppError::Unprocessable(format!("role: {e}"), None))?;
-    rongmei_core::user::validate_password(&input.password)
-        .map_err(|e| AppError::Unprocessable(format!("password: {e}"), None))?;
-    let name = input
-        .name
-        .as_deref()
-        .map(rongmei_html::sanitize_text_field)
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| login.to_string());
-    let hash = auth::hash_password(input.password.clone()).await?;
-    let user = state
-        .store()
-        .create_user(&NewUser {
-            login: login.to_string(),
-            name,
-            roles,
-            password_hash: hash,
-        })
-        .await?;
-    state
-        .store()
-        .audit_account(
-            Some(admin),
-            &admin.login,
-            "user_add",
-            ip,
-            json!({"login": user.login, "roles": user.roles}),
-        )
-        .await?;
-    Ok(user)
+    super::create_account_as(
+        state.store(),
+        Some(admin),
+        ip,
+        &input.login,
+        &input.role,
+        input.name.as_deref(),
+        &input.password,
+    )
+    .await
 }
 
 async fn create_user(
@@ -659,18 +635,7 @@ async fn run_checks(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body = rongmei_html::body_from_html(&input.body);
     let tags = ops::parse_tags(input.tags.as_ref());
-    let bylines: Vec<rongmei_core::Byline> = input
-        .bylines
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|b| match b {
-            ops::BylineInput::Text(s) => rongmei_core::Byline::parse(s),
-            ops::BylineInput::Parts { role, name } => Some(rongmei_core::Byline {
-                role: role.clone(),
-                name: name.clone(),
-            }),
-        })
-        .collect();
+    let bylines = ops::parse_bylines(input.bylines.as_deref());
     let checker = state.checks().current();
     let hits = checker.check_article(
         &rongmei_html::sanitize_text_field(&input.title),

@@ -57,10 +57,24 @@ pub async fn run_scheduler(state: AppState) {
     }
 }
 
-/// Creates an account from the command line (`rongmei user add`): the same validation and
-/// argon2id hashing as the admin page, with the audit line naming the command line as actor.
+/// Creates an account from the command line (`rongmei user add`), with the audit line naming
+/// the command line as actor.
 pub async fn create_account(
     store: &rongmei_store::Store,
+    login: &str,
+    roles: &str,
+    name: Option<&str>,
+    password: &str,
+) -> Result<rongmei_core::User, crate::AppError> {
+    create_account_as(store, None, "local", login, roles, name, password).await
+}
+
+/// The one way accounts are made: validated login, roles and password, an argon2id hash, and an
+/// audit line naming the admin (or the command line).
+pub async fn create_account_as(
+    store: &rongmei_store::Store,
+    actor: Option<&rongmei_core::User>,
+    ip: &str,
     login: &str,
     roles: &str,
     name: Option<&str>,
@@ -89,10 +103,10 @@ pub async fn create_account(
         .await?;
     store
         .audit_account(
-            None,
-            "cli",
+            actor,
+            actor.map_or("cli", |a| a.login.as_str()),
             "user_add",
-            "local",
+            ip,
             serde_json::json!({"login": user.login, "roles": user.roles}),
         )
         .await?;

@@ -75,7 +75,7 @@ pub fn bylines_from_lines(text: &str) -> Vec<BylineInput> {
         .collect()
 }
 
-fn parse_bylines(b: Option<&[BylineInput]>) -> Vec<Byline> {
+pub fn parse_bylines(b: Option<&[BylineInput]>) -> Vec<Byline> {
     b.unwrap_or_default()
         .iter()
         .filter_map(|b| match b {
