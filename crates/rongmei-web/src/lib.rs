@@ -69,6 +69,7 @@ struct Inner {
     checks: rongmei_checks::CheckerHandle,
     media: rongmei_media::MediaStore,
     node_name: String,
+    sign_ins: newsroom::auth::SignInLimiter,
 }
 
 impl AppState {
@@ -104,6 +105,7 @@ impl AppState {
                 checks,
                 media: rongmei_media::MediaStore::new(data_dir),
                 node_name,
+                sign_ins: newsroom::auth::SignInLimiter::new(),
             }),
         })
     }
@@ -127,6 +129,10 @@ impl AppState {
 
     pub fn media(&self) -> &rongmei_media::MediaStore {
         &self.inner.media
+    }
+
+    pub(crate) fn sign_ins(&self) -> &newsroom::auth::SignInLimiter {
+        &self.inner.sign_ins
     }
 
     /// Names this node in audit lines written by its background work.
@@ -333,6 +339,7 @@ pub fn spawn_background(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
             tick.tick().await;
             s.counter().sweep();
             s.inner.tokens.forget_idle_clients();
+            s.inner.sign_ins.forget_idle_clients();
             if let Err(e) = s
                 .store()
                 .prune_hourly_stats(chrono::Utc::now().timestamp())

@@ -578,6 +578,23 @@ async fn sign_in_lockout_logout_and_accounts() {
             .0,
             401
         );
+        // One address trying many logins is slowed down too (30 a minute on a node).
+        let mut limited = false;
+        for n in 0..40 {
+            let (s, _) = post_json(
+                &http,
+                &url,
+                None,
+                json!({"login": format!("guess{n}"), "password": "guess"}),
+            )
+            .await;
+            if s == 429 {
+                limited = true;
+                break;
+            }
+            assert_eq!(s, 401);
+        }
+        assert!(limited, "per-address sign-in limit");
         srv.stop().await;
         db.cleanup().await;
     }

@@ -19,6 +19,31 @@ pub const SESSION_COOKIE: &str = "rm_session";
 pub const SESSION_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60 * 1000;
 pub const MAX_FAILURES: i64 = 10;
+/// Sign-in attempts one client address may make per minute on one node, whatever the logins:
+/// the per-login lockout alone would let one address try a password against every login.
+pub const SIGN_INS_PER_MINUTE: u32 = 30;
+
+pub struct SignInLimiter(governor::DefaultKeyedRateLimiter<String>);
+
+impl SignInLimiter {
+    pub fn new() -> SignInLimiter {
+        let per_minute =
+            std::num::NonZeroU32::new(SIGN_INS_PER_MINUTE).unwrap_or(std::num::NonZeroU32::MIN);
+        SignInLimiter(governor::RateLimiter::keyed(governor::Quota::per_minute(
+            per_minute,
+        )))
+    }
+
+    pub fn forget_idle_clients(&self) {
+        self.0.retain_recent();
+    }
+}
+
+impl Default for SignInLimiter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// Verifying against this when a login does not exist keeps the answer's timing from telling
 /// which logins exist.
@@ -282,6 +307,11 @@ pub async fn sign_in(
     ip: &str,
     user_agent: &str,
 ) -> Result<SignedIn, AppError> {
+    if state.sign_ins().0.check_key(&ip.to_string()).is_err() {
+        return Err(AppError::TooManyRequests(
+            "too many sign-in attempts from this address; try again in a minute".into(),
+        ));
+    }
     let store = state.store();
     let login = login.trim();
     let now = chrono::Utc::now().timestamp_millis();
