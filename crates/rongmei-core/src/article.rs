@@ -122,30 +122,36 @@ pub struct NewArticle {
 impl NewArticle {
     /// The tags to store: the given ones plus the title's 【label】, without duplicates.
     pub fn effective_tags(&self) -> Vec<String> {
-        let mut tags: Vec<String> = Vec::with_capacity(self.tags.len() + 1);
-        if let Some(label) = label_of_title(&self.title) {
-            tags.push(label.to_string());
-        }
-        for t in &self.tags {
-            let t = t.trim();
-            if !t.is_empty() && !tags.iter().any(|x| x == t) {
-                tags.push(t.to_string());
-            }
-        }
-        tags
+        effective_tags(&self.title, &self.tags)
     }
 
     /// The summary to store: the given one, else the first paragraph, shortened for listings.
     pub fn effective_summary(&self) -> String {
-        match self
-            .summary
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(s) => s.to_string(),
-            None => truncate_chars(self.body.first_paragraph().unwrap_or(""), 160),
+        effective_summary(self.summary.as_deref(), &self.body)
+    }
+}
+
+/// The tags an article is stored with: the title's 【label】 first, then the given ones, trimmed
+/// and without duplicates. Imports and the newsroom share this rule.
+pub fn effective_tags(title: &str, given: &[String]) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::with_capacity(given.len() + 1);
+    if let Some(label) = label_of_title(title) {
+        tags.push(label.to_string());
+    }
+    for t in given {
+        let t = t.trim();
+        if !t.is_empty() && !tags.iter().any(|x| x == t) {
+            tags.push(t.to_string());
         }
+    }
+    tags
+}
+
+/// The summary an article is stored with: the given one, else its first paragraph shortened.
+pub fn effective_summary(given: Option<&str>, body: &Body) -> String {
+    match given.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => s.to_string(),
+        None => truncate_chars(body.first_paragraph().unwrap_or(""), 160),
     }
 }
 

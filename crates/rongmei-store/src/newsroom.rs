@@ -27,32 +27,11 @@ pub struct Draft {
 
 impl Draft {
     fn effective_summary(&self) -> String {
-        match self
-            .summary
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(s) => s.to_string(),
-            None => rongmei_core::article::truncate_chars(
-                self.body.first_paragraph().unwrap_or(""),
-                160,
-            ),
-        }
+        rongmei_core::article::effective_summary(self.summary.as_deref(), &self.body)
     }
 
     fn effective_tags(&self) -> Vec<String> {
-        let mut tags: Vec<String> = Vec::new();
-        if let Some(label) = label_of_title(&self.title) {
-            tags.push(label.to_string());
-        }
-        for t in &self.tags {
-            let t = t.trim();
-            if !t.is_empty() && !tags.iter().any(|x| x == t) {
-                tags.push(t.to_string());
-            }
-        }
-        tags
+        rongmei_core::article::effective_tags(&self.title, &self.tags)
     }
 }
 
