@@ -1134,6 +1134,22 @@ async fn users_page(
     }
 }
 
+/// The users page after an account change: the notice on success, the error with its status.
+async fn users_outcome(
+    state: &AppState,
+    a: &Authed,
+    result: Result<User, AppError>,
+    done: &str,
+) -> Response {
+    match result {
+        Ok(u) => {
+            let notice = format!("{done} {}。", u.login);
+            users_page(state, a, StatusCode::OK, None, Some(notice)).await
+        }
+        Err(e) => users_page(state, a, e.status(), Some(e.to_string()), None).await,
+    }
+}
+
 pub async fn users(State(state): State<AppState>, PageAuth(a): PageAuth) -> Response {
     users_page(&state, &a, StatusCode::OK, None, None).await
 }
@@ -1171,19 +1187,7 @@ pub async fn add_user_submit(
         )
         .await
     };
-    match result.await {
-        Ok(u) => {
-            users_page(
-                &state,
-                &a,
-                StatusCode::OK,
-                None,
-                Some(format!("已添加用户 {}。", u.login)),
-            )
-            .await
-        }
-        Err(e) => users_page(&state, &a, e.status(), Some(e.to_string()), None).await,
-    }
+    users_outcome(&state, &a, result.await, "已添加用户").await
 }
 
 #[derive(Deserialize)]
@@ -1213,19 +1217,7 @@ pub async fn patch_user_submit(
         };
         super::api::patch_user(&state, &a.user, id, &patch, &ip).await
     };
-    match result.await {
-        Ok(u) => {
-            users_page(
-                &state,
-                &a,
-                StatusCode::OK,
-                None,
-                Some(format!("已更新用户 {}。", u.login)),
-            )
-            .await
-        }
-        Err(e) => users_page(&state, &a, e.status(), Some(e.to_string()), None).await,
-    }
+    users_outcome(&state, &a, result.await, "已更新用户").await
 }
 
 #[derive(Template)]
