@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
 # Search over HTTP at 100,000 articles: wrk with 32 connections against /api/v1/search, rotating
-# queries, on a release build. The server builds its index at start; the script waits for it.
-#   bench/search-http.sh [--articles N]
+# queries, on a release build. The index is rebuilt with `rongmei reindex` before the server
+# starts, so the figures are for a freshly built index.
+#   bench/search-http.sh [--articles N] [--keep DIR]
+# --keep DIR keeps the imported data in DIR and reuses it on the next run (the import of
+# 100,000 articles takes minutes; the reindex is always redone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=100000
-[[ ${1:-} == --articles ]] && N=$2
+KEEP=
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --articles) N=$2; shift 2 ;;
+    --keep) KEEP=$2; shift 2 ;;
+    *) echo "unknown argument $1"; exit 2 ;;
+  esac
+done
 source bench/lib.sh
 [[ -f $CORPUS ]] || { echo "skipped: $CORPUS absent"; exit 0; }
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
@@ -13,13 +23,19 @@ cargo build --release -q -p rongmei
 # Honour CARGO_TARGET_DIR, so the bench can run from a target directory of its own.
 BIN=${CARGO_TARGET_DIR:-target}/release/rongmei
 WORK=$(mktemp -d)
+DATA=${KEEP:-$WORK/data}
 PORT=${PORT:-18092}
 PID=
 trap '[[ -n $PID ]] && kill $PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-replicate_corpus "$N" "$WORK/input.jsonl"
-"$BIN" --data "$WORK/data" import "$WORK/input.jsonl" 2>/dev/null | tail -n1
-/usr/bin/time -f "reindex: %e s wall, peak RSS %M KB" "$BIN" --data "$WORK/data" reindex 2>&1 | tail -n2
-"$BIN" --data "$WORK/data" --listen 127.0.0.1:$PORT serve >"$WORK/serve.log" 2>&1 &
+if [[ -n $KEEP && -f $KEEP/imported-$N ]]; then
+  echo "reusing the $N articles imported in $KEEP"
+else
+  replicate_corpus "$N" "$WORK/input.jsonl"
+  "$BIN" --data "$DATA" import "$WORK/input.jsonl" 2>/dev/null | tail -n1
+  [[ -n $KEEP ]] && touch "$KEEP/imported-$N"
+fi
+/usr/bin/time -f "reindex: %e s wall, peak RSS %M KB" "$BIN" --data "$DATA" reindex 2>&1 | tail -n2
+"$BIN" --data "$DATA" --listen 127.0.0.1:$PORT serve >"$WORK/serve.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 cat >"$WORK/queries.lua" <<'LUA'

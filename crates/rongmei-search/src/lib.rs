@@ -20,6 +20,7 @@
 //! containing it (tests/search.rs checks this on random runs of the corpus).
 
 mod analysis;
+mod bonus;
 mod error;
 mod query;
 mod schema;
@@ -421,12 +422,29 @@ type Page = Vec<(f32, DocAddress)>;
 /// Extra hits collected beyond the page so equal scores at its end can be reordered.
 const TIE_MARGIN: usize = 10;
 
-fn doc_length(searcher: &Searcher, addr: DocAddress) -> Result<u64, SearchError> {
-    let column = searcher
-        .segment_reader(addr.segment_ord)
-        .fast_fields()
-        .u64("length")?;
-    Ok(column.first(addr.doc_id).unwrap_or(u64::MAX))
+/// Character lengths of the hits' articles. Opening a fast-field column decodes its block
+/// index, so each segment's column is opened once, not once per hit.
+fn doc_lengths(searcher: &Searcher, page: &Page) -> Result<Vec<u64>, SearchError> {
+    let mut columns: Vec<Option<tantivy::columnar::Column<u64>>> =
+        vec![None; searcher.segment_readers().len()];
+    let mut out = Vec::with_capacity(page.len());
+    for &(_, addr) in page {
+        let slot = &mut columns[addr.segment_ord as usize];
+        if slot.is_none() {
+            *slot = Some(
+                searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .u64("length")?,
+            );
+        }
+        let len = slot
+            .as_ref()
+            .and_then(|c| c.first(addr.doc_id))
+            .unwrap_or(u64::MAX);
+        out.push(len);
+    }
+    Ok(out)
 }
 
 fn collect(
@@ -449,10 +467,7 @@ fn collect(
             let want = offset + limit;
             let top = TopDocs::with_limit(want + TIE_MARGIN);
             let (total, mut page) = searcher.search(query, &(Count, top.order_by_score()))?;
-            let mut lengths = Vec::with_capacity(page.len());
-            for &(_, addr) in &page {
-                lengths.push(doc_length(searcher, addr)?);
-            }
+            let lengths = doc_lengths(searcher, &page)?;
             let mut keyed: Vec<(f32, u64, DocAddress)> = page
                 .drain(..)
                 .zip(lengths)
@@ -501,17 +516,22 @@ fn to_document(f: &Fields, doc: &SearchDoc) -> TantivyDocument {
     if unlabelled.len() < doc.title.trim().len() && !unlabelled.is_empty() {
         d.add_text(f.title_exact, unlabelled);
     }
-    d.add_text(f.body_ngram, &doc.body);
     d.add_text(f.column_slug, &doc.column_slug);
     d.add_text(f.column_name, &doc.column_name);
-    d.add_text(f.meta_ngram, &doc.column_name);
     for tag in &doc.tags {
         d.add_text(f.tags, tag);
-        d.add_text(f.meta_ngram, tag);
     }
     for name in &doc.bylines {
         d.add_text(f.bylines, name);
-        d.add_text(f.meta_ngram, name);
+    }
+    // Every searchable value, each on its own: tantivy leaves a position between values,
+    // so no phrase matches across two of them.
+    for text in [&doc.title, &doc.body, &doc.column_name]
+        .into_iter()
+        .chain(&doc.tags)
+        .chain(&doc.bylines)
+    {
+        d.add_text(f.text_ngram, text);
     }
     if let Some(t) = doc.published_at {
         d.add_i64(f.published_at, t);

@@ -15,6 +15,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::SearchError;
 use crate::analysis::{Analyzer, bigrams, exact_key, fold, is_cjk, is_stop_word};
+use crate::bonus::BonusQuery;
 use crate::schema::Fields;
 
 /// Longer queries are cut to this many characters (after trimming).
@@ -28,16 +29,17 @@ pub const MAX_QUERY_EXCLUSIONS: usize = 8;
 /// Space-separated chunks that get the unbroken-run bonus; later ones only match.
 const MAX_RUNS: usize = 8;
 
-// Word fields lead the ranking; bigram fields are the recall net. Bigram boosts are
-// divided by the number of bigrams so a long word's many bigrams cannot outweigh it.
+// Word fields lead the ranking; the bigram field over all text is the recall net. Bigram
+// boosts are divided by the number of bigrams so a long word's many bigrams cannot
+// outweigh it.
 const BOOST_TITLE: f32 = 4.0;
 const BOOST_TAGS: f32 = 2.5;
 const BOOST_BYLINES: f32 = 2.5;
 const BOOST_COLUMN: f32 = 1.5;
 const BOOST_BODY: f32 = 1.0;
-const BOOST_TITLE_NGRAM: f32 = 1.5;
-const BOOST_BODY_NGRAM: f32 = 0.5;
-const BOOST_META_NGRAM: f32 = 0.5;
+// Added to the all-text bigram score when the sequence is in the title.
+const BOOST_TITLE_NGRAM: f32 = 1.0;
+const BOOST_TEXT_NGRAM: f32 = 0.5;
 // An alias finds the article, but the form the reader typed ranks first.
 const BOOST_ALIAS: f32 = 0.6;
 // Rewards a multi-word query found as one unbroken run (stop words included), the best
@@ -45,7 +47,7 @@ const BOOST_ALIAS: f32 = 0.6;
 // other bigram boosts; tuned on the known-item benchmark (benches/known_item.rs), where
 // going from 1 to 40 lifted body-run MRR@10 from 0.85 to 0.936, and 100 to 0.938.
 const BOOST_TITLE_PROXIMITY: f32 = 20.0;
-const BOOST_BODY_PROXIMITY: f32 = 100.0;
+const BOOST_TEXT_PROXIMITY: f32 = 100.0;
 // A query that is the whole title (punctuation and a leading 【label】 aside) names that
 // article, so it ranks first: other scores reach about 10^3 (phrase bonuses sum the idf of
 // every bigram), and the whole-title term scores its idf times this, an idf above 1
@@ -350,19 +352,18 @@ fn ngram_query(field: Field, folded: &str) -> Option<(Box<dyn Query>, usize)> {
     }
 }
 
-fn ngram_clauses(
-    out: &mut Vec<(Occur, Box<dyn Query>)>,
-    fields: &[(Field, f32)],
-    folded: &str,
-    weight: f32,
-) {
-    for &(field, boost) in fields {
-        if let Some((q, n)) = ngram_query(field, folded) {
-            out.push((Occur::Should, boosted(q, weight * boost / n as f32)));
-        }
-    }
+/// `folded` as an unbroken sequence in `field`, boosted by `boost` shared among its
+/// bigrams.
+fn ngram_scored(field: Field, folded: &str, boost: f32) -> Option<Box<dyn Query>> {
+    ngram_query(field, folded).map(|(q, n)| boosted(q, boost / n as f32))
 }
 
+/// The query has two parts. The required part decides what matches: every word and
+/// phrase as a character sequence of the article's text (one bigram phrase each, which
+/// also covers every place jieba cut the word), minus the exclusions, within the filters.
+/// The bonuses only add to the score of what matches (the word fields, the sequence in
+/// the title, all words in the title, the whole title, an unbroken run), so they are
+/// looked up for those documents alone; see [`BonusQuery`].
 pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> Box<dyn Query> {
     let word_fields = [
         (f.title, BOOST_TITLE),
@@ -371,35 +372,56 @@ pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> 
         (f.bylines, BOOST_BYLINES),
         (f.column_name, BOOST_COLUMN),
     ];
-    let ngram_fields = [
-        (f.title_ngram, BOOST_TITLE_NGRAM),
-        (f.body_ngram, BOOST_BODY_NGRAM),
-        (f.meta_ngram, BOOST_META_NGRAM),
-    ];
 
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut bonuses: Vec<Box<dyn Query>> = Vec::new();
     for term in &parsed.terms {
-        let mut alts = Vec::new();
+        let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (k, v) in term.variants.iter().enumerate() {
             let w = if k == 0 { 1.0 } else { BOOST_ALIAS };
+            // A word of two or more Chinese characters that is a token of a word field
+            // is also a bigram phrase of the text field, so the word fields cannot add
+            // matches and only score. Anything else (a lone character, Latin letters,
+            // digits) may be a word token where its bigrams are not.
+            let words_add_matches = !is_cjk_run(v);
             for &(field, boost) in &word_fields {
-                alts.push((Occur::Should, boosted(term_query(field, v), boost * w)));
+                let q = boosted(term_query(field, v), boost * w);
+                if words_add_matches {
+                    alts.push((Occur::Should, q));
+                } else {
+                    bonuses.push(q);
+                }
             }
-            ngram_clauses(&mut alts, &ngram_fields, v, w);
+            if let Some(q) = ngram_scored(f.text_ngram, v, BOOST_TEXT_NGRAM * w) {
+                alts.push((Occur::Should, q));
+            }
+            bonuses.extend(ngram_scored(f.title_ngram, v, BOOST_TITLE_NGRAM * w));
         }
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+        if !alts.is_empty() {
+            required.push((Occur::Must, one_of(alts)));
+        }
     }
     for phrase in &parsed.phrases {
-        let mut alts = Vec::new();
-        ngram_clauses(&mut alts, &ngram_fields, phrase, 1.0);
+        let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(q) = ngram_scored(f.text_ngram, phrase, BOOST_TEXT_NGRAM) {
+            alts.push((Occur::Should, q));
+        }
         if is_single_cjk(phrase) {
             for &(field, boost) in &word_fields {
                 alts.push((Occur::Should, boosted(term_query(field, phrase), boost)));
             }
         }
+        bonuses.extend(ngram_scored(f.title_ngram, phrase, BOOST_TITLE_NGRAM));
         if !alts.is_empty() {
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+            required.push((Occur::Must, one_of(alts)));
         }
+    }
+    if required.is_empty() {
+        // Only exclusions: everything but them, so `-同济` alone still answers.
+        required.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+        ));
     }
     if parsed.terms.len() + parsed.phrases.len() >= 2 {
         let mut all = Vec::new();
@@ -421,46 +443,35 @@ pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> 
                 all.push((Occur::Must, q));
             }
         }
-        clauses.push((
-            Occur::Should,
-            boosted(Box::new(BooleanQuery::new(all)), BOOST_TITLE_ALL),
-        ));
+        bonuses.push(boosted(Box::new(BooleanQuery::new(all)), BOOST_TITLE_ALL));
     }
     if let Some(whole) = &parsed.whole {
-        clauses.push((
-            Occur::Should,
-            boosted(term_query(f.title_exact, whole), BOOST_TITLE_EXACT),
-        ));
-    }
-    if clauses.is_empty() {
-        // Only exclusions: everything but them, so `-同济` alone still answers.
-        clauses.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
-        ));
+        bonuses.push(boosted(term_query(f.title_exact, whole), BOOST_TITLE_EXACT));
     }
     for run in &parsed.runs {
         for (field, boost) in [
             (f.title_ngram, BOOST_TITLE_PROXIMITY),
-            (f.body_ngram, BOOST_BODY_PROXIMITY),
+            (f.text_ngram, BOOST_TEXT_PROXIMITY),
         ] {
             if let Some((q, n)) = ngram_query(field, run)
                 && n >= 2
             {
-                clauses.push((Occur::Should, boosted(q, boost / n as f32)));
+                bonuses.push(boosted(q, boost / n as f32));
             }
         }
     }
     for x in &parsed.excludes {
-        let mut alts = Vec::new();
-        ngram_clauses(&mut alts, &ngram_fields, x, 1.0);
+        let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some((q, _)) = ngram_query(f.text_ngram, x) {
+            alts.push((Occur::Should, q));
+        }
         if is_single_cjk(x) {
             for &(field, _) in &word_fields {
                 alts.push((Occur::Should, term_query(field, x)));
             }
         }
         if !alts.is_empty() {
-            clauses.push((Occur::MustNot, Box::new(BooleanQuery::new(alts))));
+            required.push((Occur::MustNot, one_of(alts)));
         }
     }
     if let Some(col) = filters.column {
@@ -468,7 +479,7 @@ pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> 
             Term::from_field_text(f.column_slug, col),
             IndexRecordOption::Basic,
         );
-        clauses.push((
+        required.push((
             Occur::Must,
             Box::new(ConstScoreQuery::new(Box::new(q), 0.0)),
         ));
@@ -479,12 +490,31 @@ pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> 
             None => Bound::Unbounded,
         };
         let q = RangeQuery::new(bound(filters.from), bound(filters.to));
-        clauses.push((
+        required.push((
             Occur::Must,
             Box::new(ConstScoreQuery::new(Box::new(q), 0.0)),
         ));
     }
-    Box::new(BooleanQuery::new(clauses))
+    Box::new(BonusQuery::new(
+        Box::new(BooleanQuery::new(required)),
+        bonuses,
+    ))
+}
+
+/// A clause that matches when any of `alts` does; a lone alternative stands as itself, so
+/// an intersection of phrases stays one (no union to fill around each candidate).
+fn one_of(mut alts: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if alts.len() == 1
+        && let Some((_, q)) = alts.pop()
+    {
+        return q;
+    }
+    Box::new(BooleanQuery::new(alts))
+}
+
+/// Two or more characters, all Chinese.
+fn is_cjk_run(s: &str) -> bool {
+    s.chars().nth(1).is_some() && s.chars().all(is_cjk)
 }
 
 fn is_single_cjk(s: &str) -> bool {

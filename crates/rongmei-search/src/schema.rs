@@ -6,7 +6,7 @@ use crate::analysis::{BIGRAM_TOKENIZER, EXACT_TOKENIZER, WORD_TOKENIZER};
 
 /// Bumped with every change to the fields below; an index written with another version is
 /// wiped and rebuilt on open.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fields {
@@ -17,12 +17,13 @@ pub(crate) struct Fields {
     /// The whole title as one token (folded, letters and digits only), with and without
     /// a leading 【label】: a query that is the title, give or take punctuation.
     pub title_exact: Field,
-    pub body_ngram: Field,
+    /// Bigrams of everything searchable (title, body, column name, tags, bylines), each
+    /// value apart: what decides whether an article matches.
+    pub text_ngram: Field,
     pub column_slug: Field,
     pub column_name: Field,
     pub tags: Field,
     pub bylines: Field,
-    pub meta_ngram: Field,
     pub published_at: Field,
     /// Characters of title and body: breaks exact score ties (see `collect`).
     pub length: Field,
@@ -58,12 +59,11 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         body: b.add_text_field("body", words(true)),
         title_ngram: b.add_text_field("title_ngram", ngrams.clone()),
         title_exact: b.add_text_field("title_exact", exact),
-        body_ngram: b.add_text_field("body_ngram", ngrams.clone()),
+        text_ngram: b.add_text_field("text_ngram", ngrams),
         column_slug: b.add_text_field("column_slug", STRING | STORED),
         column_name: b.add_text_field("column_name", words(false)),
         tags: b.add_text_field("tags", words(false)),
         bylines: b.add_text_field("bylines", words(false)),
-        meta_ngram: b.add_text_field("meta_ngram", ngrams),
         published_at: b.add_i64_field("published_at", STORED | FAST),
         length: b.add_u64_field("length", FAST),
     };

@@ -240,6 +240,33 @@ fn latin_words_and_numbers() {
     assert!(r.hits[0].title_html.contains("<mark>ChatGPT</mark>"));
 }
 
+/// Title, body, column name, tags and bylines share one bigram field for matching; a
+/// phrase must still not run from the end of one into the start of the next.
+#[test]
+fn phrases_do_not_cross_from_one_field_into_the_next() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    let mut d = doc(1, "校园开放日甲乙", "乙丙丁举行");
+    d.column_name = "综合新闻".into();
+    d.tags = vec!["招生宣传".into(), "传媒学院".into()];
+    d.bylines = vec!["端木怡雯".into(), "雯华".into()];
+    idx.upsert(&[d]).expect("upsert");
+    for crossing in ["\"甲乙丙\"", "\"新闻校园\"", "\"宣传媒\"", "\"怡雯华\""] {
+        assert_eq!(search(&idx, crossing).total, 0, "{crossing} crosses values");
+    }
+    for inside in [
+        "\"开放日甲乙\"",
+        "\"乙丙丁\"",
+        "综合新闻",
+        "招生宣传",
+        "传媒学院",
+        "端木怡雯",
+        "雯华",
+    ] {
+        assert_eq!(ids(&search(&idx, inside)), vec![1], "{inside}");
+    }
+}
+
 #[test]
 fn all_words_required_and_full_matches_rank_first() {
     let tmp = tempfile::tempdir().expect("tempdir");
