@@ -45,9 +45,11 @@ const BOOST_ALIAS: f32 = 0.6;
 // Rewards a multi-word query found as one unbroken run (stop words included), the best
 // sign that the reader is quoting the article. Divided by the number of bigrams like the
 // other bigram boosts; tuned on the known-item benchmark (benches/known_item.rs), where
-// going from 1 to 40 lifted body-run MRR@10 from 0.85 to 0.936, and 100 to 0.938.
+// going from 1 to 40 lifted body-run MRR@10 from 0.85 to 0.936, 100 to 0.938 and 1000
+// (with one-word runs that are the whole query) to 0.939: the word scores then mostly
+// order articles that hold the run equally often.
 const BOOST_TITLE_PROXIMITY: f32 = 20.0;
-const BOOST_TEXT_PROXIMITY: f32 = 100.0;
+const BOOST_TEXT_PROXIMITY: f32 = 1000.0;
 // A query that is the whole title (punctuation and a leading 【label】 aside) names that
 // article, so it ranks first: other scores reach about 10^3 (phrase bonuses sum the idf of
 // every bigram), and the whole-title term scores its idf times this, an idf above 1
@@ -70,7 +72,8 @@ pub(crate) struct ParsedQuery {
     pub phrases: Vec<String>,
     /// `-x` exclusions, folded.
     pub excludes: Vec<String>,
-    /// Unquoted runs of several words, folded: scored higher when found unbroken.
+    /// Runs that score higher where found unbroken, folded: unquoted chunks of several
+    /// words, a query that is one chunk, and quoted phrases.
     pub runs: Vec<String>,
     /// Everything typed except exclusions, as a whole-title key (see
     /// [`exact_key`]).
@@ -181,7 +184,10 @@ pub(crate) fn parse(raw: &str, analyzer: &Analyzer) -> Result<ParsedQuery, Searc
     let mut parsed = ParsedQuery::default();
     let mut required = 0usize;
     let mut typed = String::new();
-    for seg in segments(&folded) {
+    let segs = segments(&folded);
+    // One unquoted chunk is most often text copied from an article.
+    let one_chunk = segs.len() == 1;
+    for seg in segs {
         if let Segment::Phrase(t) | Segment::Plain(t) = &seg {
             typed.push_str(t);
         }
@@ -190,6 +196,10 @@ pub(crate) fn parse(raw: &str, analyzer: &Analyzer) -> Result<ParsedQuery, Searc
                 let p = p.trim().to_string();
                 if has_searchable(&p) && required < MAX_QUERY_TERMS && !parsed.phrases.contains(&p)
                 {
+                    // A quoted phrase is a run by definition, and ranks like one.
+                    if bigrams(&p).len() >= 2 && parsed.runs.len() < MAX_RUNS {
+                        parsed.runs.push(p.clone());
+                    }
                     parsed.phrases.push(p);
                     required += 1;
                 }
@@ -215,9 +225,11 @@ pub(crate) fn parse(raw: &str, analyzer: &Analyzer) -> Result<ParsedQuery, Searc
                     words.push(text.clone());
                 }
                 // The run as typed (stop words included) is worth a bonus whenever it
-                // says more than its single remaining word: 她的父母都是我 is not 父母.
+                // says more than its single remaining word (她的父母都是我 is not 父母), and
+                // when it is all the query: then how often an article holds that exact
+                // run, for its length, says most about which article it came from.
                 let more_than_one_word = words.len() >= 2 || words.first() != Some(&text);
-                if more_than_one_word
+                if (more_than_one_word || one_chunk)
                     && bigrams(&text).len() >= 2
                     && !words.is_empty()
                     && parsed.runs.len() < MAX_RUNS
