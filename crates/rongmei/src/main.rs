@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use rongmei_import::{Record, collect_files, read_file};
-use rongmei_search::{SearchConfig, SearchIndex};
+use rongmei_search::{SearchConfig, SearchError, SearchIndex};
 use rongmei_store::{ImportStats, Store};
 use rongmei_web::{AppState, WebConfig};
 
@@ -278,7 +278,20 @@ fn open_search(data: &Path) -> Result<Arc<SearchIndex>> {
 
 async fn reindex(cli: &Cli, url: &str) -> Result<()> {
     let store = connect(url).await?;
-    let index = open_search(&cli.data)?;
+    let index = open_search(&cli.data).map_err(|e| {
+        let locked = e
+            .chain()
+            .any(|c| matches!(c.downcast_ref(), Some(SearchError::Locked { .. })));
+        if locked {
+            e.context(
+                "a running `rongmei serve` holds this data folder's search index: stop it and \
+                 run `rongmei reindex` again, or restart it (a server rebuilds the index at start \
+                 when it is missing, corrupt, or built with other dictionaries)",
+            )
+        } else {
+            e
+        }
+    })?;
     let total = store.count_published().await?.max(0) as u64;
     let bar = Arc::new(Progress::new(
         "indexing",

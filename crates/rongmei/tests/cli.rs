@@ -185,6 +185,12 @@ async fn serve_demo_opens_a_site_with_the_seed() {
             .await
             .unwrap();
         assert_eq!(session.status(), 200);
+        // `reindex` beside a running server says why it cannot and what to do instead.
+        let out = rongmei(data.path(), &db, &["reindex"]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("running `rongmei serve`"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
         // SIGTERM stops it cleanly.
         let _ = Command::new("kill").arg(child.id().to_string()).status();
         let status = child.wait().unwrap();
