@@ -74,6 +74,8 @@ pub const MAX_LIMIT: usize = 100;
 pub const MAX_OFFSET: usize = 10_000;
 
 const WRITER_HEAP_BYTES: usize = 128 * 1024 * 1024;
+/// Indexing threads of a rebuild, at most; each gets a share of [`WRITER_HEAP_BYTES`].
+const MAX_REBUILD_THREADS: usize = 4;
 const MARKER_FILE: &str = "rongmei-search.json";
 const MARKER_TMP: &str = "rongmei-search.json.tmp";
 const PROGRESS_EVERY: u64 = 1000;
@@ -160,8 +162,11 @@ pub struct SearchHit {
 /// The search index of one node. `Send + Sync`: share it in an `Arc`.
 pub struct SearchIndex {
     dir: PathBuf,
+    index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` only while a rebuild swaps in its own writer, or after reopening the usual
+    /// one failed; the next write then opens it again.
+    writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
     analyzer: Arc<Analyzer>,
     needs_rebuild: AtomicBool,
@@ -219,7 +224,8 @@ impl SearchIndex {
         Ok(SearchIndex {
             dir,
             reader,
-            writer: Mutex::new(writer),
+            index: writer.index().clone(),
+            writer: Mutex::new(Some(writer)),
             fields,
             analyzer,
             needs_rebuild: AtomicBool::new(needs_rebuild),
@@ -268,19 +274,24 @@ impl SearchIndex {
         docs: &mut dyn Iterator<Item = SearchDoc>,
         progress: &dyn Fn(u64),
     ) -> Result<u64, SearchError> {
-        let mut count = 0u64;
-        self.write(|writer, fields| {
-            writer.delete_all_documents()?;
-            for doc in docs {
-                writer.add_document(to_document(fields, &doc))?;
-                count += 1;
-                if count.is_multiple_of(PROGRESS_EVERY) {
-                    progress(count);
-                }
+        let count = {
+            let mut slot = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+            // The usual writer has one indexing thread, to leave the other cores to
+            // requests. A rebuild is the one time indexing should have them all, and a
+            // writer's thread count is fixed when it opens, so the usual writer is closed
+            // (only one may hold the index) and a wider one does the rebuild.
+            if let Some(usual) = slot.take() {
+                usual.wait_merging_threads()?;
             }
-            Ok(())
-        })?;
-        self.merge_all()?;
+            let outcome = self.rebuild_with_all_cores(docs, progress);
+            // Reopened whatever happened; if even that fails, the next write retries.
+            match open_writer(&self.index, 1, WRITER_HEAP_BYTES) {
+                Ok(w) => *slot = Some(w),
+                Err(e) => tracing::error!(error = %e, "cannot reopen the search index writer"),
+            }
+            outcome?
+        };
+        self.reader.reload()?;
         if count == 0 || !count.is_multiple_of(PROGRESS_EVERY) {
             progress(count);
         }
@@ -292,6 +303,40 @@ impl SearchIndex {
             },
         )?;
         self.needs_rebuild.store(false, Ordering::Release);
+        Ok(count)
+    }
+
+    /// Deletes everything and adds `docs` in one commit, then merges every segment into
+    /// one. A rebuild leaves a segment per flushed buffer and thread (tens at 100,000
+    /// articles), and each query pays a term-dictionary lookup per term, field and
+    /// segment: with one segment, uncached queries spend their time on postings instead.
+    /// Later upserts add small segments again, which the merge policy folds in as usual.
+    /// On error nothing is committed: dropping the writer discards what it staged.
+    fn rebuild_with_all_cores(
+        &self,
+        docs: &mut dyn Iterator<Item = SearchDoc>,
+        progress: &dyn Fn(u64),
+    ) -> Result<u64, SearchError> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, MAX_REBUILD_THREADS);
+        // The same memory in all as the usual writer has alone.
+        let mut writer = open_writer(&self.index, threads, WRITER_HEAP_BYTES / threads)?;
+        writer.delete_all_documents()?;
+        let mut count = 0u64;
+        for doc in docs {
+            writer.add_document(to_document(&self.fields, &doc))?;
+            count += 1;
+            if count.is_multiple_of(PROGRESS_EVERY) {
+                progress(count);
+            }
+        }
+        writer.commit()?;
+        let ids = self.index.searchable_segment_ids()?;
+        if ids.len() > 1 {
+            writer.merge(&ids).wait()?;
+        }
+        writer.wait_merging_threads()?;
         Ok(count)
     }
 
@@ -378,30 +423,20 @@ impl SearchIndex {
         })
     }
 
-    /// Merges every segment into one and waits for it. A rebuild leaves one segment per
-    /// flushed writer buffer (about ten at 100,000 articles), and each query pays a
-    /// term-dictionary lookup per term, field and segment: with one segment, uncached
-    /// queries spend most of their time on postings instead of lookups. Later upserts add
-    /// small segments again, which the writer's merge policy folds in as usual.
-    fn merge_all(&self) -> Result<(), SearchError> {
-        let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        let ids = writer.index().searchable_segment_ids()?;
-        if ids.len() > 1 {
-            writer.merge(&ids).wait()?;
-        }
-        drop(writer);
-        self.reader.reload()?;
-        Ok(())
-    }
-
     /// Runs `work` with the writer, then commits and reloads the reader so the change is
     /// visible on return; on error, drops whatever `work` had staged.
     fn write(
         &self,
         work: impl FnOnce(&mut IndexWriter, &Fields) -> Result<(), SearchError>,
     ) -> Result<(), SearchError> {
-        let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        let result = work(&mut writer, &self.fields).and_then(|()| {
+        let mut slot = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        if slot.is_none() {
+            *slot = Some(open_writer(&self.index, 1, WRITER_HEAP_BYTES)?);
+        }
+        let Some(writer) = slot.as_mut() else {
+            return Err(SearchError::Poisoned);
+        };
+        let result = work(writer, &self.fields).and_then(|()| {
             writer.commit()?;
             Ok(())
         });
@@ -411,7 +446,7 @@ impl SearchIndex {
             }
             return Err(err);
         }
-        drop(writer);
+        drop(slot);
         self.reader.reload()?;
         Ok(())
     }
@@ -651,14 +686,22 @@ fn reader_and_writer(index: &Index) -> Result<(IndexReader, IndexWriter), Tantiv
         .try_into()?;
     // Two cores: one indexing thread and one merge thread leave the other core to
     // serving requests.
-    let writer = index.writer_with_options(
-        IndexWriterOptions::builder()
-            .num_worker_threads(1)
-            .num_merge_threads(1)
-            .memory_budget_per_thread(WRITER_HEAP_BYTES)
-            .build(),
-    )?;
+    let writer = open_writer(index, 1, WRITER_HEAP_BYTES)?;
     Ok((reader, writer))
+}
+
+fn open_writer(
+    index: &Index,
+    threads: usize,
+    heap_per_thread: usize,
+) -> Result<IndexWriter, TantivyError> {
+    index.writer_with_options(
+        IndexWriterOptions::builder()
+            .num_worker_threads(threads)
+            .num_merge_threads(1)
+            .memory_budget_per_thread(heap_per_thread)
+            .build(),
+    )
 }
 
 fn create_fresh(

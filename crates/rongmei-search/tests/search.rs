@@ -321,6 +321,11 @@ fn rebuild_replaces_everything_and_reports_progress() {
     assert_eq!(idx.doc_count(), 2500);
     assert!(search(&idx, "将被清除").hits.is_empty());
     assert!(!idx.needs_rebuild());
+    // The rebuild writes with a writer of its own; the usual one is back afterwards.
+    idx.upsert(&[doc(9, "重建之后", "照常更新")])
+        .expect("upsert after rebuild");
+    assert_eq!(ids(&search(&idx, "重建之后")), vec![9]);
+    idx.delete(&[9]).expect("delete after rebuild");
     drop(idx);
     let idx = open(tmp.path());
     assert!(!idx.needs_rebuild(), "a completed rebuild is remembered");
