@@ -40,8 +40,8 @@ use tantivy::query::Query;
 use tantivy::schema::{Schema, Value};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexSettings, IndexWriter, Order, ReloadPolicy, Searcher,
-    TantivyDocument, TantivyError, Term,
+    DocAddress, Index, IndexReader, IndexSettings, IndexSortByField, IndexWriter, Order,
+    ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
 };
 
 use crate::analysis::{
@@ -457,27 +457,25 @@ type Page = Vec<(f32, DocAddress)>;
 /// Extra hits collected beyond the page so equal scores at its end can be reordered.
 const TIE_MARGIN: usize = 10;
 
-/// Character lengths of the hits' articles. Opening a fast-field column decodes its block
-/// index, so each segment's column is opened once, not once per hit.
-fn doc_lengths(searcher: &Searcher, page: &Page) -> Result<Vec<u64>, SearchError> {
-    let mut columns: Vec<Option<tantivy::columnar::Column<u64>>> =
-        vec![None; searcher.segment_readers().len()];
+/// The tie-break keys of the hits: character length and id. Opening a fast-field column
+/// decodes its block index, so each segment's columns are opened once, not once per hit.
+fn tie_keys(searcher: &Searcher, page: &Page) -> Result<Vec<(u64, i64)>, SearchError> {
+    type Columns = (
+        tantivy::columnar::Column<u64>,
+        tantivy::columnar::Column<i64>,
+    );
+    let mut columns: Vec<Option<Columns>> = vec![None; searcher.segment_readers().len()];
     let mut out = Vec::with_capacity(page.len());
     for &(_, addr) in page {
         let slot = &mut columns[addr.segment_ord as usize];
         if slot.is_none() {
-            *slot = Some(
-                searcher
-                    .segment_reader(addr.segment_ord)
-                    .fast_fields()
-                    .u64("length")?,
-            );
+            let fast = searcher.segment_reader(addr.segment_ord).fast_fields();
+            *slot = Some((fast.u64("length")?, fast.i64("id")?));
         }
-        let len = slot
-            .as_ref()
-            .and_then(|c| c.first(addr.doc_id))
-            .unwrap_or(u64::MAX);
-        out.push(len);
+        let (len, id) = slot.as_ref().map_or((None, None), |(len, id)| {
+            (len.first(addr.doc_id), id.first(addr.doc_id))
+        });
+        out.push((len.unwrap_or(u64::MAX), id.unwrap_or(i64::MAX)));
     }
     Ok(out)
 }
@@ -502,13 +500,14 @@ fn collect(
             let want = offset + limit;
             let top = TopDocs::with_limit(want + TIE_MARGIN);
             let (total, mut page) = searcher.search(query, &(Count, top.order_by_score()))?;
-            let lengths = doc_lengths(searcher, &page)?;
-            let mut keyed: Vec<(f32, u64, DocAddress)> = page
+            let keys = tie_keys(searcher, &page)?;
+            let mut keyed: Vec<(f32, (u64, i64), DocAddress)> = page
                 .drain(..)
-                .zip(lengths)
-                .map(|((score, addr), len)| (score, len, addr))
+                .zip(keys)
+                .map(|((score, addr), key)| (score, key, addr))
                 .collect();
-            keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            // Then the older article (lower id), whatever segment each landed in.
+            keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let page = keyed
                 .into_iter()
                 .skip(offset)
@@ -714,6 +713,14 @@ fn create_fresh(
         .schema(schema.clone())
         .settings(IndexSettings {
             docstore_blocksize: DOCSTORE_BLOCK_BYTES,
+            // Documents in id order inside every segment, and merged in that order: a
+            // rebuild indexes on several threads, and without this the order of equal
+            // scores (which tantivy breaks by document address) would change from one
+            // rebuild to the next.
+            sort_by_field: Some(IndexSortByField {
+                field: "id".into(),
+                order: Order::Asc,
+            }),
             ..IndexSettings::default()
         })
         .create_in_dir(dir)?;

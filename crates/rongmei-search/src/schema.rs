@@ -4,9 +4,9 @@ use tantivy::schema::{
 
 use crate::analysis::{BIGRAM_TOKENIZER, EXACT_TOKENIZER, WORD_TOKENIZER};
 
-/// Bumped with every change to the fields below; an index written with another version is
+/// Bumped with every change to the fields below or the index settings; an index written with another version is
 /// wiped and rebuilt on open.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fields {
