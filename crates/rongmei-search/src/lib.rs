@@ -430,11 +430,9 @@ impl SearchIndex {
         work: impl FnOnce(&mut IndexWriter, &Fields) -> Result<(), SearchError>,
     ) -> Result<(), SearchError> {
         let mut slot = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        if slot.is_none() {
-            *slot = Some(open_writer(&self.index, 1, WRITER_HEAP_BYTES)?);
-        }
-        let Some(writer) = slot.as_mut() else {
-            return Err(SearchError::Poisoned);
+        let writer = match &mut *slot {
+            Some(w) => w,
+            empty => empty.insert(open_writer(&self.index, 1, WRITER_HEAP_BYTES)?),
         };
         let result = work(writer, &self.fields).and_then(|()| {
             writer.commit()?;
