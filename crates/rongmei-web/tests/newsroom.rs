@@ -1078,3 +1078,54 @@ async fn pastes_from_word_and_wechat_are_cleaned_on_the_server() {
     }
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn history_names_the_columns_an_edit_moved_between() {
+    for db in TestDb::all("history_names_the_columns_an_edit_moved_between").await {
+        add_users(&db, STAFF).await;
+        // A second column, made the way columns come into being: by an import naming it.
+        let store = db.store().await.unwrap();
+        let rec = rongmei_import::parse_jsonl(
+            std::path::Path::new("x.jsonl"),
+            r#"{"title":"校园速递","column":"校园生活","body":"一段。","source_id":"col:1"}"#,
+        )
+        .unwrap();
+        store
+            .import(&[rec[0].article.clone()], &|_| {})
+            .await
+            .unwrap();
+        store.close().await;
+        let srv = Server::start(&db, false).await;
+        let http = client();
+        let b = srv.base.clone();
+        let reporter = sign_in(&http, &b, "reporter").await;
+        let id = create(&http, &b, &reporter, "换栏目的稿件").await;
+        let (s, v) = put_json(
+            &http,
+            &format!("{b}/api/v1/articles/{id}"),
+            &reporter,
+            json!({"title": "换栏目的稿件", "column": "校园生活", "body": "<p>正文。</p>", "revision": 1}),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        let html = http
+            .get(format!("{b}/newsroom/articles/{id}/history"))
+            .bearer_auth(&reporter)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let doc = scraper::Html::parse_document(&html);
+        let sel = scraper::Selector::parse("p.diff-meta").unwrap();
+        let change = doc
+            .select(&sel)
+            .map(|p| p.text().collect::<String>())
+            .find(|t| t.starts_with("栏目"))
+            .unwrap_or_else(|| panic!("{}: no column change shown", db.label));
+        assert_eq!(change, "栏目：新闻 → 校园生活", "{}", db.label);
+        srv.stop().await;
+        db.cleanup().await;
+    }
+}

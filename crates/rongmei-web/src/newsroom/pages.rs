@@ -960,9 +960,10 @@ pub async fn history(
         let id = parse_id(&id)?;
         let art = ops::article(&state, id).await?;
         let revs = state.store().revisions(id).await?;
-        Ok::<_, AppError>((art, revs))
+        let columns = state.store().list_columns().await?;
+        Ok::<_, AppError>((art, revs, columns))
     };
-    let (art, revs) = match load.await {
+    let (art, revs, columns) = match load.await {
         Ok(x) => x,
         Err(e) => return error_page(&state, Some(&frame), e),
     };
@@ -1000,11 +1001,14 @@ pub async fn history(
                 meta.push(("摘要".to_string(), o.summary.clone(), n.summary.clone()));
             }
             if o.column_id != n.column_id {
-                meta.push((
-                    "栏目".to_string(),
-                    o.column_id.to_string(),
-                    n.column_id.to_string(),
-                ));
+                // A column deleted since keeps showing as its number.
+                let name = |id: i64| {
+                    columns
+                        .iter()
+                        .find(|c| c.id == id)
+                        .map_or_else(|| format!("#{id}"), |c| c.name.clone())
+                };
+                meta.push(("栏目".to_string(), name(o.column_id), name(n.column_id)));
             }
             (title_diff, side.rows, added, removed, meta)
         }
