@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{Server, act, add_users, get_auth, post_json, put_json, sign_in};
+use common::{Server, act, add_users, get_auth, get_json, post_json, put_json, sign_in};
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
@@ -41,6 +41,13 @@ async fn create(http: &reqwest::Client, base: &str, token: &str, title: &str) ->
     assert_eq!(status, 201, "{v}");
     assert_eq!(v["status"], "draft");
     v["id"].as_i64().expect("id")
+}
+
+/// Whether the public search for `q` lists article `id` now.
+async fn search_lists(http: &reqwest::Client, base: &str, q: &str, id: i64) -> bool {
+    get_json(http, format!("{base}/api/v1/search?q={q}")).await["hits"]
+        .as_array()
+        .is_some_and(|h| h.iter().any(|h| h["id"] == id))
 }
 
 #[tokio::test]
@@ -226,14 +233,7 @@ async fn three_stage_review_with_separation_of_duties() {
         );
         let published_at = std::time::Instant::now();
 
-        let public: Value = http
-            .get(format!("{b}/api/v1/articles/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let public = get_json(&http, format!("{b}/api/v1/articles/{id}")).await;
         assert_eq!(public["title"], "【三审】融媒体中心完成首篇三审稿件");
         assert!(
             public["body_html"]
@@ -245,18 +245,7 @@ async fn three_stage_review_with_separation_of_duties() {
         // Search finds it within a second of the publish.
         let mut found = false;
         while published_at.elapsed() < Duration::from_secs(1) {
-            let v: Value = http
-                .get(format!("{b}/api/v1/search?q=三审稿件"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if v["hits"]
-                .as_array()
-                .is_some_and(|h| h.iter().any(|h| h["id"] == id))
-            {
+            if search_lists(&http, &b, "三审稿件", id).await {
                 found = true;
                 break;
             }
@@ -355,18 +344,7 @@ async fn three_stage_review_with_separation_of_duties() {
         );
         let mut gone = false;
         while retracted_at.elapsed() < Duration::from_secs(1) {
-            let v: Value = http
-                .get(format!("{b}/api/v1/search?q=三审稿件"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if !v["hits"]
-                .as_array()
-                .is_some_and(|h| h.iter().any(|h| h["id"] == id))
-            {
+            if !search_lists(&http, &b, "三审稿件", id).await {
                 gone = true;
                 break;
             }
