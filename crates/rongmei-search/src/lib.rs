@@ -285,7 +285,7 @@ impl SearchIndex {
             }
             let outcome = self.rebuild_with_all_cores(docs, progress);
             // Reopened whatever happened; if even that fails, the next write retries.
-            match open_writer(&self.index, 1, WRITER_HEAP_BYTES) {
+            match usual_writer(&self.index) {
                 Ok(w) => *slot = Some(w),
                 Err(e) => tracing::error!(error = %e, "cannot reopen the search index writer"),
             }
@@ -432,7 +432,7 @@ impl SearchIndex {
         let mut slot = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
         let writer = match &mut *slot {
             Some(w) => w,
-            empty => empty.insert(open_writer(&self.index, 1, WRITER_HEAP_BYTES)?),
+            empty => empty.insert(usual_writer(&self.index)?),
         };
         let result = work(writer, &self.fields).and_then(|()| {
             writer.commit()?;
@@ -681,10 +681,13 @@ fn reader_and_writer(index: &Index) -> Result<(IndexReader, IndexWriter), Tantiv
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()?;
-    // Two cores: one indexing thread and one merge thread leave the other core to
-    // serving requests.
-    let writer = open_writer(index, 1, WRITER_HEAP_BYTES)?;
-    Ok((reader, writer))
+    Ok((reader, usual_writer(index)?))
+}
+
+/// The writer kept between rebuilds. Two cores: one indexing thread and one merge thread
+/// leave the other core to serving requests.
+fn usual_writer(index: &Index) -> Result<IndexWriter, TantivyError> {
+    open_writer(index, 1, WRITER_HEAP_BYTES)
 }
 
 fn open_writer(
