@@ -25,13 +25,6 @@ pub struct Page<T> {
     pub items: Vec<T>,
 }
 
-/// One entry of the change feed that nodes poll.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Change {
-    pub seq: i64,
-    pub article_id: i64,
-}
-
 /// The sort key of an undated article: after every dated one on both backends.
 pub(crate) const UNDATED_SORT_KEY: i64 = i64::MIN;
 
@@ -245,33 +238,6 @@ impl Store {
             sqlx::query_scalar("SELECT views FROM articles WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
-    /// Entries of the change feed after `after_seq`, oldest first.
-    pub async fn changes_since(&self, after_seq: i64, limit: i64) -> Result<Vec<Change>> {
-        let rows = sqlx::query(
-            "SELECT seq, article_id FROM article_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(after_seq)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Change {
-                    seq: r.try_get("seq")?,
-                    article_id: r.try_get("article_id")?,
-                })
-            })
-            .collect()
-    }
-
-    pub async fn last_change_seq(&self) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM article_changes")
-                .fetch_one(&self.pool)
                 .await?,
         )
     }

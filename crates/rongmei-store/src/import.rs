@@ -173,7 +173,11 @@ impl Store {
             progress(n as u64 + 1);
         }
         // One statement records every touched article in the change feed.
-        sqlx::query("INSERT INTO article_changes (article_id, changed_at) SELECT id, $1 FROM articles WHERE updated_at >= $2 ORDER BY id")
+        sqlx::query(
+            "INSERT INTO article_changes (article_id, changed_at, kind, status, revision, actor_id) \
+             SELECT id, $1, CASE WHEN created_at >= $2 THEN 'created' ELSE 'updated' END, status, NULL, NULL \
+             FROM articles WHERE updated_at >= $2 ORDER BY id",
+        )
             .bind(now_millis())
             .bind(started)
             .execute(&mut *tx)

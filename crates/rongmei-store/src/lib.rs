@@ -6,6 +6,7 @@
 
 mod articles;
 mod columns;
+mod events;
 mod import;
 mod newsroom;
 pub mod testing;
@@ -19,7 +20,8 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use articles::{ArticleSummary, Change, Page};
+pub use articles::{ArticleSummary, Page};
+pub use events::NewEvent;
 pub use import::ImportStats;
 pub use newsroom::{
     ArticleMeta, AuditEntry, AuditFilter, Draft, NewsroomItem, Revision, Transition,

@@ -6,12 +6,13 @@
 //! rules saw, so two reviewers racing on one article cannot both win.
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
-use rongmei_core::{Action, ArticleStatus, Body, Byline, User, label_of_title};
+use rongmei_core::{Action, ArticleStatus, Body, Byline, EventKind, User, label_of_title};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::articles::{millis, published_time};
+use crate::events::{NewEvent, note_event};
 use crate::{Backend, Result, Store, StoreError, now_millis};
 
 /// An article's content as the editor submits it.
@@ -184,18 +185,6 @@ where
     Ok(())
 }
 
-async fn note_change<'c, E>(exec: E, article_id: i64) -> Result<()>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    sqlx::query("INSERT INTO article_changes (article_id, changed_at) VALUES ($1, $2)")
-        .bind(article_id)
-        .bind(now_millis())
-        .execute(exec)
-        .await?;
-    Ok(())
-}
-
 impl Store {
     /// Creates a draft with its first revision.
     pub async fn create_draft(&self, author: &User, d: &Draft, ip: &str) -> Result<i64> {
@@ -238,6 +227,17 @@ impl Store {
                 comment: None,
                 ip,
                 detail: &serde_json::json!({"revision": 1}),
+            },
+        )
+        .await?;
+        note_event(
+            &mut *tx,
+            NewEvent {
+                article_id: id,
+                kind: EventKind::Created,
+                status: ArticleStatus::Draft,
+                revision: Some(1),
+                actor_id: Some(author.id),
             },
         )
         .await?;
@@ -306,9 +306,17 @@ impl Store {
             },
         )
         .await?;
-        if expected_status == ArticleStatus::Published {
-            note_change(&mut *tx, id).await?;
-        }
+        note_event(
+            &mut *tx,
+            NewEvent {
+                article_id: id,
+                kind: EventKind::Updated,
+                status: expected_status,
+                revision: Some(revision),
+                actor_id: Some(editor.id),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(revision)
     }
@@ -403,71 +411,67 @@ impl Store {
         use ArticleStatus as S;
         let now = now_millis();
         let mut tx = self.pool.begin().await?;
-        let affected = match t.to {
+        let revision: Option<i64> = match t.to {
             S::Published => {
                 // A first publication takes the current time; a correction keeps the original one.
                 let at = Utc::now().with_timezone(&rongmei_core::SHANGHAI);
-                sqlx::query(
+                sqlx::query_scalar::<_, i64>(
                     "UPDATE articles SET status = 'published', scheduled_at = NULL, \
                      published_at = CASE WHEN published_at IS NULL THEN $1 ELSE published_at END, \
                      published_offset = CASE WHEN published_at IS NULL THEN $2 ELSE published_offset END, \
                      sort_key = CASE WHEN published_at IS NULL THEN $1 ELSE sort_key END, \
-                     updated_at = $3 WHERE id = $4 AND status = $5",
+                     updated_at = $3 WHERE id = $4 AND status = $5 RETURNING revision",
                 )
                 .bind(at.timestamp())
                 .bind(i64::from(at.offset().local_minus_utc()))
                 .bind(now)
                 .bind(t.article_id)
                 .bind(t.from.as_str())
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?
-                .rows_affected()
             }
             S::Scheduled => {
                 let Some(at) = t.at else {
                     return Err(StoreError::Invalid("scheduling needs a time".into()));
                 };
-                sqlx::query(
+                sqlx::query_scalar::<_, i64>(
                     "UPDATE articles SET status = 'scheduled', scheduled_at = $1, updated_at = $2 \
-                     WHERE id = $3 AND status = $4",
+                     WHERE id = $3 AND status = $4 RETURNING revision",
                 )
                 .bind(at.timestamp())
                 .bind(now)
                 .bind(t.article_id)
                 .bind(t.from.as_str())
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?
-                .rows_affected()
             }
-            S::Retracted => sqlx::query(
+            S::Retracted => sqlx::query_scalar::<_, i64>(
                 "UPDATE articles SET status = 'retracted', retracted_reason = $1, updated_at = $2 \
-                 WHERE id = $3 AND status = $4",
+                 WHERE id = $3 AND status = $4 RETURNING revision",
             )
             .bind(t.comment.map(str::trim).unwrap_or_default())
             .bind(now)
             .bind(t.article_id)
             .bind(t.from.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected(),
-            to => sqlx::query(
-                "UPDATE articles SET status = $1, scheduled_at = NULL, updated_at = $2 WHERE id = $3 AND status = $4",
+            .fetch_optional(&mut *tx)
+            .await?,
+            to => sqlx::query_scalar::<_, i64>(
+                "UPDATE articles SET status = $1, scheduled_at = NULL, updated_at = $2 WHERE id = $3 AND status = $4 RETURNING revision",
             )
             .bind(to.as_str())
             .bind(now)
             .bind(t.article_id)
             .bind(t.from.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected(),
+            .fetch_optional(&mut *tx)
+            .await?,
         };
-        if affected == 0 {
+        let Some(revision) = revision else {
             return Err(StoreError::Conflict(format!(
                 "article {} is no longer {}: someone acted on it first",
                 t.article_id,
                 t.from.as_str()
             )));
-        }
+        };
         let mut detail = t.detail.clone();
         if let (Some(at), Some(obj)) = (t.at, detail.as_object_mut()) {
             obj.insert("at".into(), at.to_rfc3339().into());
@@ -487,9 +491,17 @@ impl Store {
             },
         )
         .await?;
-        if t.to == S::Published || t.from == S::Published {
-            note_change(&mut *tx, t.article_id).await?;
-        }
+        note_event(
+            &mut *tx,
+            NewEvent {
+                article_id: t.article_id,
+                kind: EventKind::of_action(t.action),
+                status: t.to,
+                revision: Some(revision),
+                actor_id: Some(t.actor.id),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -573,23 +585,23 @@ impl Store {
         .collect::<Result<_>>()?;
         let mut published = Vec::new();
         for (id, at) in due {
-            let n = sqlx::query(
+            let revision = sqlx::query_scalar::<_, i64>(
                 "UPDATE articles SET status = 'published', \
                  published_at = CASE WHEN published_at IS NULL THEN $1 ELSE published_at END, \
                  published_offset = CASE WHEN published_at IS NULL THEN $2 ELSE published_offset END, \
                  sort_key = CASE WHEN published_at IS NULL THEN $1 ELSE sort_key END, \
-                 scheduled_at = NULL, updated_at = $3 WHERE id = $4 AND status = 'scheduled'",
+                 scheduled_at = NULL, updated_at = $3 WHERE id = $4 AND status = 'scheduled' \
+                 RETURNING revision",
             )
             .bind(at)
             .bind(i64::from(rongmei_core::SHANGHAI.local_minus_utc()))
             .bind(now_millis())
             .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(revision) = revision else {
                 continue;
-            }
+            };
             audit(
                 &mut *tx,
                 AuditLine {
@@ -605,7 +617,17 @@ impl Store {
                 },
             )
             .await?;
-            note_change(&mut *tx, id).await?;
+            note_event(
+                &mut *tx,
+                NewEvent {
+                    article_id: id,
+                    kind: EventKind::Published,
+                    status: ArticleStatus::Published,
+                    revision: Some(revision),
+                    actor_id: None,
+                },
+            )
+            .await?;
             published.push(id);
         }
         tx.commit().await?;

@@ -163,13 +163,20 @@ async fn columns_are_created_and_listings_put_undated_last() {
 async fn view_increments_add_up_and_feed_records_changes() {
     for db in TestDb::all("view_increments_add_up_and_feed_records_changes").await {
         let store = db.store().await.unwrap();
-        let before = store.last_change_seq().await.unwrap();
+        let before = store.last_event_seq().await.unwrap();
         store.import(&[seed()], &|_| {}).await.unwrap();
         let id = store.published(None, 1, 1).await.unwrap().items[0].id;
-        let changes = store.changes_since(before, 100).await.unwrap();
+        let events = store.events_since(before, 100).await.unwrap();
         assert_eq!(
-            changes.iter().map(|c| c.article_id).collect::<Vec<_>>(),
-            [id]
+            events
+                .iter()
+                .map(|e| (e.article_id, e.kind, e.status))
+                .collect::<Vec<_>>(),
+            [(
+                id,
+                rongmei_core::EventKind::Created,
+                rongmei_core::ArticleStatus::Published
+            )]
         );
         let (a, b) = (store.clone(), store.clone());
         let (d1, d2) = ([(id, 3)], [(id, 4)]);

@@ -74,25 +74,6 @@ pub fn is_not_a_reader(headers: &HeaderMap) -> bool {
     PREVIEW_AGENTS.iter().any(|p| lower.contains(p)) || BOTS.is_bot(ua)
 }
 
-/// The TCP peer, when the server was started with connect info (always, outside unit tests).
-pub struct Peer(pub SocketAddr);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|c| c.0)
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-        Ok(Peer(addr))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

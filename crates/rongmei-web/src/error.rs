@@ -1,167 +1,116 @@
+//! The one error response. A handler returns the application's error; here it becomes a status
+//! and a JSON body `{error: {code, message, details?}}`, and the `pages` layer turns it into the
+//! site's or the newsroom's HTML page for every path outside `/api/`.
+
 use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use serde_json::json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rongmei_app::AppError;
+use serde::Serialize;
 
-/// An error answered to a client: a JSON body `{error: {code, message}}` on the API, a friendly
-/// page on the site. Internal details go to the log, never to the client.
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    BadRequest(String),
-    /// Not signed in, or bad credentials (401).
-    #[error("{0}")]
-    Unauthorized(String),
-    /// Signed in but not allowed (403).
-    #[error("{0}")]
-    Forbidden(String),
-    /// The state does not allow it (409).
-    #[error("{0}")]
-    Conflict(String),
-    /// Well-formed but refused: a missing reason, a blocked publication (422). The value, when
-    /// present, goes to the client as `error.details` (publication-check hits, field errors).
-    #[error("{0}")]
-    Unprocessable(String, Option<serde_json::Value>),
-    #[error("{0}")]
-    TooManyRequests(String),
-    /// A page that existed and was taken down on purpose (410).
-    #[error("{0}")]
-    Gone(String),
-    #[error("{0}")]
-    PayloadTooLarge(String),
-    #[error("internal error")]
-    Internal(String),
-}
+/// What a handler fails with.
+#[derive(Debug)]
+pub struct WebError(pub AppError);
 
-impl AppError {
-    pub fn status(&self) -> StatusCode {
-        match self {
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Gone(_) => StatusCode::GONE,
-            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    pub fn code(&self) -> &'static str {
-        match self {
-            AppError::NotFound(_) => "not_found",
-            AppError::BadRequest(_) => "bad_request",
-            AppError::Unauthorized(_) => "unauthorized",
-            AppError::Forbidden(_) => "forbidden",
-            AppError::Conflict(_) => "conflict",
-            AppError::Unprocessable(..) => "unprocessable",
-            AppError::TooManyRequests(_) => "too_many_requests",
-            AppError::Gone(_) => "gone",
-            AppError::PayloadTooLarge(_) => "payload_too_large",
-            AppError::Internal(_) => "internal",
-        }
-    }
-
-    fn public_message(&self) -> String {
-        match self {
-            AppError::Internal(_) => "服务器内部错误，请稍后再试 (internal error)".to_string(),
-            other => other.to_string(),
-        }
-    }
-
-    fn log(&self) {
-        if let AppError::Internal(detail) = self {
-            tracing::error!(%detail, "request failed");
-        }
-    }
-}
-
-impl From<rongmei_store::StoreError> for AppError {
-    fn from(e: rongmei_store::StoreError) -> Self {
-        use rongmei_store::StoreError as S;
-        match e {
-            S::Conflict(m) => AppError::Conflict(m),
-            S::NotFound(m) => AppError::NotFound(format!("{m} not found")),
-            S::Invalid(m) => AppError::Unprocessable(m, None),
-            e => AppError::Internal(e.to_string()),
-        }
-    }
-}
-
-impl From<rongmei_core::WorkflowError> for AppError {
-    fn from(e: rongmei_core::WorkflowError) -> Self {
-        use rongmei_core::WorkflowError as W;
-        match e {
-            W::Forbidden(m) => AppError::Forbidden(m),
-            W::Conflict(m) => AppError::Conflict(m),
-            W::Invalid(m) => AppError::Unprocessable(m, None),
-        }
-    }
-}
-
-impl From<askama::Error> for AppError {
-    fn from(e: askama::Error) -> Self {
-        AppError::Internal(format!("template: {e}"))
-    }
-}
-
-/// The JSON flavour, for `/api/*`.
-pub struct ApiError(pub AppError);
-
-impl<E: Into<AppError>> From<E> for ApiError {
+impl<E: Into<AppError>> From<E> for WebError {
     fn from(e: E) -> Self {
-        ApiError(e.into())
+        WebError(e.into())
     }
 }
 
-impl IntoResponse for ApiError {
+pub type WebResult<T> = Result<T, WebError>;
+
+/// The status that fits an application error.
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Malformed(_) => StatusCode::BAD_REQUEST,
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Gone(_) => StatusCode::GONE,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn code_of(e: &AppError) -> &'static str {
+    match e {
+        AppError::NotFound(_) => "not_found",
+        AppError::Malformed(_) => "bad_request",
+        AppError::Unauthenticated(_) => "unauthorized",
+        AppError::Forbidden(_) => "forbidden",
+        AppError::Conflict(_) => "conflict",
+        AppError::Invalid(..) => "unprocessable",
+        AppError::TooLarge(_) => "payload_too_large",
+        AppError::RateLimited(_) => "too_many_requests",
+        AppError::Gone(_) => "gone",
+        AppError::Internal(_) => "internal",
+    }
+}
+
+/// The heading of an error page.
+pub fn heading_of(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "页面不存在 (404)",
+        StatusCode::BAD_REQUEST => "请求有误 (400)",
+        StatusCode::UNAUTHORIZED => "请先登录 (401)",
+        StatusCode::FORBIDDEN => "没有权限 (403)",
+        StatusCode::CONFLICT => "状态冲突 (409)",
+        StatusCode::UNPROCESSABLE_ENTITY => "无法处理 (422)",
+        StatusCode::TOO_MANY_REQUESTS => "请求过于频繁 (429)",
+        StatusCode::GONE => "文章已撤下 (410)",
+        StatusCode::PAYLOAD_TOO_LARGE => "内容过大 (413)",
+        _ => "服务器出错了 (500)",
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a serde_json::Value>,
+}
+
+/// Left on an error response for the `pages` layer: the message a page may show.
+#[derive(Debug, Clone)]
+pub struct Shown(pub String);
+
+impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         self.0.log();
-        let mut body =
-            json!({ "error": { "code": self.0.code(), "message": self.0.public_message() } });
-        if let AppError::Unprocessable(_, Some(details)) = &self.0 {
-            body["error"]["details"] = details.clone();
+        let status = status_of(&self.0);
+        let message = self.0.public_message();
+        let details = match &self.0 {
+            AppError::Invalid(_, d) => d.as_ref(),
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code_of(&self.0),
+                message: message.clone(),
+                details,
+            },
+        };
+        let mut resp = (status, Json(body)).into_response();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         }
-        (self.0.status(), Json(body)).into_response()
-    }
-}
-
-/// The HTML flavour, for pages.
-pub struct PageError(pub AppError, pub crate::site::SiteInfo);
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        self.0.log();
-        let heading = match &self.0 {
-            AppError::NotFound(_) => "页面不存在 (404)",
-            AppError::BadRequest(_) => "请求有误 (400)",
-            AppError::Unauthorized(_) => "请先登录 (401)",
-            AppError::Forbidden(_) => "没有权限 (403)",
-            AppError::Conflict(_) => "状态冲突 (409)",
-            AppError::Unprocessable(..) => "无法处理 (422)",
-            AppError::TooManyRequests(_) => "请求过于频繁 (429)",
-            AppError::Gone(_) => "文章已撤下 (410)",
-            AppError::PayloadTooLarge(_) => "内容过大 (413)",
-            AppError::Internal(_) => "服务器出错了 (500)",
-        };
-        let page = crate::pages::ErrorPage {
-            site: &self.1,
-            heading,
-            message: self.0.public_message(),
-        };
-        let html = askama::Template::render(&page).unwrap_or_else(|_| {
-            format!("<!doctype html><title>{heading}</title><h1>{heading}</h1>")
-        });
-        (self.0.status(), Html(html)).into_response()
+        resp.extensions_mut().insert(Shown(message));
+        resp
     }
 }
 
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
-    let body = json!({ "error": { "code": "internal", "message": "internal error" } });
-    (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+    WebError(AppError::Internal("a request handler panicked".into())).into_response()
 }

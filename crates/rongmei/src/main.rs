@@ -3,17 +3,17 @@
 mod progress;
 
 use std::io::IsTerminal;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use rongmei_app::accounts::users::{UserInput, add_user};
+use rongmei_app::{Actor, App, Config, Overrides};
 use rongmei_import::{Record, collect_files, read_file};
-use rongmei_search::{SearchConfig, SearchError, SearchIndex};
 use rongmei_store::{ImportStats, Store};
-use rongmei_web::{AppState, WebConfig};
+use rongmei_web::AppState;
 
 use crate::progress::Progress;
 
@@ -21,41 +21,54 @@ use crate::progress::Progress;
 #[command(
     name = "rongmei",
     version,
-    about = "Rongmei (融媒): a converged-media newsroom and news site"
+    about = "Rongmei (融媒): a converged-media newsroom and news site",
+    after_help = "Every setting may also come from the environment (RONGMEI_DATA, RONGMEI_DATABASE_URL, \
+RONGMEI_LISTEN, RONGMEI_TRUST_PROXY, RONGMEI_ADMIN_TOKEN, RONGMEI_BASE_URL, RONGMEI_SITE_NAME) or from \
+a TOML file given with --config; flags beat the environment, which beats the file."
 )]
 struct Cli {
-    /// Data folder: SQLite file, search index, media.
-    #[arg(
-        long,
-        global = true,
-        env = "RONGMEI_DATA",
-        default_value = "./rongmei-data"
-    )]
-    data: PathBuf,
+    /// A TOML file with any of the settings below (data, database, listen, trust_proxy,
+    /// admin_token, base_url, site_name).
+    #[arg(long, global = true, env = "RONGMEI_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data folder: SQLite file, search index, media [default: ./rongmei-data].
+    #[arg(long, global = true)]
+    data: Option<PathBuf>,
     /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DB (default: SQLite in the data folder).
-    #[arg(long, global = true, env = "RONGMEI_DATABASE_URL")]
+    #[arg(long, global = true)]
     database: Option<String>,
-    /// Address to listen on.
-    #[arg(
-        long,
-        global = true,
-        env = "RONGMEI_LISTEN",
-        default_value = "127.0.0.1:8080"
-    )]
-    listen: SocketAddr,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, global = true)]
+    listen: Option<String>,
     /// Trust the left-most X-Forwarded-For when the peer is loopback (a local reverse proxy).
-    #[arg(long, global = true, env = "RONGMEI_TRUST_PROXY")]
+    #[arg(long, global = true)]
     trust_proxy: bool,
     /// Token that opens the analytics pages (/admin/analytics); closed when unset.
-    #[arg(
-        long,
-        global = true,
-        env = "RONGMEI_ADMIN_TOKEN",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true)]
     admin_token: Option<String>,
+    /// The site's public address; every absolute link starts with it [default: http:// + the listen address].
+    #[arg(long, global = true)]
+    base_url: Option<String>,
+    /// The site's name in page titles and headers [default: 融媒新闻网].
+    #[arg(long, global = true)]
+    site_name: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    fn config(&self) -> Result<Config> {
+        let flags = Overrides {
+            data: self.data.clone(),
+            database: self.database.clone(),
+            listen: self.listen.clone(),
+            trust_proxy: self.trust_proxy.then_some(true),
+            admin_token: self.admin_token.clone(),
+            base_url: self.base_url.clone(),
+            site_name: self.site_name.clone(),
+        };
+        Ok(Config::load(self.config.as_deref(), &flags)?)
+    }
 }
 
 #[derive(Subcommand)]
@@ -125,21 +138,20 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<()> {
-    std::fs::create_dir_all(&cli.data)
-        .with_context(|| format!("creating the data folder {}", cli.data.display()))?;
-    let url = cli
-        .database
-        .clone()
-        .unwrap_or_else(|| Store::default_url(&cli.data));
+    let config = cli.config()?;
+    config
+        .data
+        .create()
+        .with_context(|| format!("creating the data folder {}", config.data.root().display()))?;
     match cli.command {
-        Command::Serve { demo } => serve(&cli, &url, demo).await,
-        Command::Import { ref paths } => import(&url, paths).await,
-        Command::Reindex => reindex(&cli, &url).await,
+        Command::Serve { demo } => serve(config, demo).await,
+        Command::Import { ref paths } => import(&config.database, paths).await,
+        Command::Reindex => reindex(&config).await,
         Command::User(UserCommand::Add {
             ref login,
             ref role,
             ref name,
-        }) => user_add(&url, login, role, name.as_deref()).await,
+        }) => user_add(&config.database, login, role, name.as_deref()).await,
     }
 }
 
@@ -153,9 +165,13 @@ async fn user_add(url: &str, login: &str, role: &str, name: Option<&str>) -> Res
         bail!("no password given: write it as the first line of standard input");
     }
     let store = connect(url).await?;
-    let user = rongmei_web::create_account(&store, login, role, name, password)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let input = UserInput {
+        login: login.to_string(),
+        name: name.map(str::to_string),
+        role: role.to_string(),
+        password: password.to_string(),
+    };
+    let user = add_user(&store, &Actor::command_line(), &input).await?;
     store.close().await;
     println!(
         "added user {} ({}) with roles {}",
@@ -193,8 +209,8 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(cli: &Cli, url: &str, demo: bool) -> Result<()> {
-    let store = connect(url).await?;
+async fn serve(config: Config, demo: bool) -> Result<()> {
+    let store = connect(&config.database).await?;
     if demo {
         if store.count_articles().await? == 0 {
             let records = demo_records()?;
@@ -213,9 +229,15 @@ async fn serve(cli: &Cli, url: &str, demo: bool) -> Result<()> {
         }
         if store.count_users().await? == 0 {
             for (login, role, name) in DEMO_USERS {
-                rongmei_web::create_account(&store, login, role, Some(name), DEMO_PASSWORD)
+                let input = UserInput {
+                    login: login.to_string(),
+                    name: Some(name.to_string()),
+                    role: role.to_string(),
+                    password: DEMO_PASSWORD.to_string(),
+                };
+                add_user(&store, &Actor::command_line(), &input)
                     .await
-                    .map_err(|e| anyhow::anyhow!("creating demo user {login}: {e}"))?;
+                    .with_context(|| format!("creating demo user {login}"))?;
             }
             println!(
                 "Demo newsroom accounts (password {DEMO_PASSWORD}): {}",
@@ -232,18 +254,19 @@ async fn serve(cli: &Cli, url: &str, demo: bool) -> Result<()> {
             "no newsroom accounts yet: add one with `echo PASSWORD | rongmei user add LOGIN --role admin`"
         );
     }
-    let listener = tokio::net::TcpListener::bind(cli.listen)
+    let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .with_context(|| format!("listening on {}", cli.listen))?;
-    let index = open_search(&cli.data)?;
-    let config = WebConfig {
-        trust_proxy: cli.trust_proxy,
-        admin_token: cli.admin_token.clone(),
-        ..WebConfig::default()
-    };
-    let state = AppState::new(store.clone(), config, index, &cli.data)
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let index = rongmei_app::app::open_search(&config.data).with_context(|| {
+        format!(
+            "opening the search index in {}",
+            config.data.search_index().display()
+        )
+    })?;
+    let app = App::open(config, store.clone(), index)
         .await
         .context("preparing the site")?;
+    let state = AppState::new(app);
     println!("Rongmei is serving on http://{}", listener.local_addr()?);
     rongmei_web::serve(listener, state, shutdown_signal())
         .await
@@ -253,45 +276,8 @@ async fn serve(cli: &Cli, url: &str, demo: bool) -> Result<()> {
     Ok(())
 }
 
-/// Opens this node's search index, writing the default dictionaries on first use so they can be
-/// edited in the data folder.
-fn open_search(data: &Path) -> Result<Arc<SearchIndex>> {
-    let dict = data.join("search-user-dict.txt");
-    let aliases = data.join("search-aliases.txt");
-    for (path, default) in [
-        (&dict, rongmei_search::DEFAULT_USER_DICT),
-        (&aliases, rongmei_search::DEFAULT_ALIASES),
-    ] {
-        if !path.exists() {
-            std::fs::write(path, default).with_context(|| format!("writing {}", path.display()))?;
-        }
-    }
-    let cfg = SearchConfig {
-        index_dir: data.join("search-index"),
-        user_dict: Some(dict),
-        aliases: Some(aliases),
-    };
-    let index = SearchIndex::open(&cfg)
-        .with_context(|| format!("opening the search index in {}", cfg.index_dir.display()))?;
-    Ok(Arc::new(index))
-}
-
-async fn reindex(cli: &Cli, url: &str) -> Result<()> {
-    let store = connect(url).await?;
-    let index = open_search(&cli.data).map_err(|e| {
-        let locked = e
-            .chain()
-            .any(|c| matches!(c.downcast_ref(), Some(SearchError::Locked { .. })));
-        if locked {
-            e.context(
-                "a running `rongmei serve` holds this data folder's search index: stop it and \
-                 run `rongmei reindex` again, or restart it (a server rebuilds the index at start \
-                 when it is missing, corrupt, or built with other dictionaries)",
-            )
-        } else {
-            e
-        }
-    })?;
+async fn reindex(config: &Config) -> Result<()> {
+    let store = connect(&config.database).await?;
     let total = store.count_published().await?.max(0) as u64;
     let bar = Arc::new(Progress::new(
         "indexing",
@@ -300,13 +286,8 @@ async fn reindex(cli: &Cli, url: &str) -> Result<()> {
     ));
     let progress = bar.clone();
     let started = std::time::Instant::now();
-    let n = rongmei_web::rebuild_search(
-        &store,
-        &index,
-        &cli.data,
-        Arc::new(move |n| progress.set(n)),
-    )
-    .await?;
+    let n = rongmei_app::import::reindex(&store, &config.data, Arc::new(move |n| progress.set(n)))
+        .await?;
     bar.finish();
     let secs = started.elapsed().as_secs_f64();
     store.close().await;
@@ -385,10 +366,10 @@ async fn import(url: &str, paths: &[PathBuf]) -> Result<()> {
     let writing = Progress::new("importing", records.len() as u64, tty);
     let articles: Vec<_> = records.into_iter().map(|r| r.article).collect();
     let started = std::time::Instant::now();
-    let stats: ImportStats = store
-        .import(&articles, &|n| writing.set(n))
-        .await
-        .context("writing the import (nothing was written)")?;
+    let stats: ImportStats =
+        rongmei_app::import::import_articles(&store, &articles, &|n| writing.set(n))
+            .await
+            .context("writing the import (nothing was written)")?;
     writing.finish();
     let secs = started.elapsed().as_secs_f64();
     tracing::info!(

@@ -5,8 +5,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use rongmei_app::{Actor, App, Config, Overrides};
 use rongmei_store::testing::TestDb;
-use rongmei_web::{AppState, WebConfig};
+use rongmei_web::AppState;
 
 pub const SEED: &str = include_str!("../../../../fixtures/seed/000_110ea0537603b210.txt");
 pub const ADMIN_TOKEN: &str = "test-admin-token";
@@ -21,6 +22,11 @@ pub struct Server {
 
 impl Server {
     pub async fn start(db: &TestDb, trust_proxy: bool) -> Server {
+        Server::start_with(db, trust_proxy, None).await
+    }
+
+    /// A server whose configured base URL is `base_url` (the default: its own address).
+    pub async fn start_with(db: &TestDb, trust_proxy: bool, base_url: Option<&str>) -> Server {
         let store = db.store().await.expect("store");
         let data = tempfile::tempdir().expect("data dir");
         let cfg = rongmei_search::SearchConfig {
@@ -33,18 +39,17 @@ impl Server {
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("local addr"));
-        let state = AppState::new(
-            store,
-            WebConfig {
-                trust_proxy,
-                admin_token: Some(ADMIN_TOKEN.to_string()),
-                ..WebConfig::default()
-            },
-            index,
-            data.path(),
-        )
-        .await
-        .expect("app state");
+        let config = Config::with(&Overrides {
+            data: Some(data.path().to_path_buf()),
+            listen: Some(listener.local_addr().expect("local addr").to_string()),
+            trust_proxy: Some(trust_proxy),
+            admin_token: Some(ADMIN_TOKEN.to_string()),
+            base_url: base_url.map(str::to_string),
+            ..Overrides::default()
+        })
+        .expect("config");
+        let app = App::open(config, store, index).await.expect("app");
+        let state = AppState::new(app);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(rongmei_web::serve(listener, state, async move {
             let _ = rx.await;
@@ -114,7 +119,13 @@ pub const PASSWORD: &str = "correct horse battery";
 pub async fn add_users(db: &TestDb, users: &[(&str, &str)]) {
     let store = db.store().await.expect("store");
     for (login, roles) in users {
-        rongmei_web::create_account(&store, login, roles, None, PASSWORD)
+        let input = rongmei_app::accounts::users::UserInput {
+            login: login.to_string(),
+            name: None,
+            role: roles.to_string(),
+            password: PASSWORD.to_string(),
+        };
+        rongmei_app::accounts::users::add_user(&store, &Actor::command_line(), &input)
             .await
             .expect("create account");
     }

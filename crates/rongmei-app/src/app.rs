@@ -1,0 +1,184 @@
+//! The application: one value that every adapter (the web server, the command line) holds, and
+//! whose methods — spread over the feature modules — are the use cases.
+
+use std::sync::{Arc, RwLock};
+
+use rongmei_core::Links;
+use rongmei_search::{SearchConfig, SearchError, SearchIndex};
+use rongmei_store::Store;
+use tokio::sync::watch;
+
+use crate::accounts::limiter::SignInLimiter;
+use crate::config::{Config, DataDir};
+use crate::error::AppError;
+use crate::site::SiteCache;
+use crate::views::counter::ViewCounter;
+use crate::views::tokens::ViewTokens;
+
+type Listener = Arc<dyn Fn(i64) + Send + Sync>;
+
+/// Cheap to clone: everything lives behind one `Arc`.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: Config,
+    search: Arc<SearchIndex>,
+    counter: ViewCounter,
+    tokens: ViewTokens,
+    checks: rongmei_checks::CheckerHandle,
+    media: rongmei_media::MediaStore,
+    node_name: String,
+    sign_ins: SignInLimiter,
+    site: SiteCache,
+    /// Told the id of every article changed on this node or seen in the change feed.
+    listeners: RwLock<Vec<Listener>>,
+    /// Ticks after each write here, so this node's subscribers read the feed at once.
+    wake: watch::Sender<u64>,
+}
+
+impl App {
+    /// Opens the application over a connected store and this node's search index.
+    pub async fn open(
+        config: Config,
+        store: Store,
+        search: Arc<SearchIndex>,
+    ) -> Result<App, AppError> {
+        let tokens = ViewTokens::load(&store).await?;
+        let checks = rongmei_checks::CheckerHandle::open(config.data.dictionaries())
+            .map_err(|e| AppError::Internal(format!("publication-check dictionaries: {e}")))?;
+        if let Some(e) = checks.last_error() {
+            tracing::warn!(error = %e, "a publication-check dictionary has an error; fix the file, it reloads by itself");
+        }
+        let node_name = format!(
+            "node:{}:{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into()),
+            std::process::id()
+        );
+        let counter = ViewCounter::new(store.clone(), tokens.visitor_hash_key());
+        let (wake, _) = watch::channel(0);
+        Ok(App {
+            inner: Arc::new(Inner {
+                site: SiteCache::new(config.site_name.clone()),
+                media: config.data.media(),
+                store,
+                config,
+                search,
+                counter,
+                tokens,
+                checks,
+                node_name,
+                sign_ins: SignInLimiter::new(),
+                listeners: RwLock::new(Vec::new()),
+                wake,
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn links(&self) -> &Links {
+        &self.inner.config.links
+    }
+
+    pub fn data(&self) -> &DataDir {
+        &self.inner.config.data
+    }
+
+    pub fn counter(&self) -> &ViewCounter {
+        &self.inner.counter
+    }
+
+    pub fn view_tokens(&self) -> &ViewTokens {
+        &self.inner.tokens
+    }
+
+    /// The publication checks; the dictionaries reload by themselves when their files change.
+    pub fn checks(&self) -> &rongmei_checks::CheckerHandle {
+        &self.inner.checks
+    }
+
+    pub fn media(&self) -> &rongmei_media::MediaStore {
+        &self.inner.media
+    }
+
+    pub fn search_index(&self) -> &Arc<SearchIndex> {
+        &self.inner.search
+    }
+
+    /// Names this node in audit lines written by its background work and in leases.
+    pub fn node_name(&self) -> &str {
+        &self.inner.node_name
+    }
+
+    pub(crate) fn sign_ins(&self) -> &SignInLimiter {
+        &self.inner.sign_ins
+    }
+
+    pub(crate) fn site_cache(&self) -> &SiteCache {
+        &self.inner.site
+    }
+
+    pub(crate) fn wake(&self) -> watch::Receiver<u64> {
+        self.inner.wake.subscribe()
+    }
+
+    /// Registers something to tell when an article changes (a page cache dropping its copy).
+    pub fn on_change(&self, listener: impl Fn(i64) + Send + Sync + 'static) {
+        if let Ok(mut l) = self.inner.listeners.write() {
+            l.push(Arc::new(listener));
+        }
+    }
+
+    /// An article changed, here or on another node: caches drop it now, and this node's
+    /// subscribers read the feed without waiting for their next poll.
+    pub fn changed(&self, article_id: i64) {
+        self.notify(article_id);
+        self.inner.wake.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Tells the listeners only (the change feed's cache subscriber).
+    pub(crate) fn notify(&self, article_id: i64) {
+        self.inner.site.invalidate();
+        let listeners: Vec<Listener> = match self.inner.listeners.read() {
+            Ok(l) => l.clone(),
+            Err(_) => return,
+        };
+        for l in listeners {
+            l(article_id);
+        }
+    }
+}
+
+/// Opens this node's search index, writing the default dictionaries on first use so they can be
+/// edited in the data folder.
+pub fn open_search(data: &DataDir) -> Result<Arc<SearchIndex>, SearchError> {
+    let dict = data.search_user_dict();
+    let aliases = data.search_aliases();
+    for (path, default) in [
+        (&dict, rongmei_search::DEFAULT_USER_DICT),
+        (&aliases, rongmei_search::DEFAULT_ALIASES),
+    ] {
+        if !path.exists() {
+            std::fs::write(path, default).map_err(|e| SearchError::Config {
+                path: path.clone(),
+                source: e,
+            })?;
+        }
+    }
+    let cfg = SearchConfig {
+        index_dir: data.search_index(),
+        user_dict: Some(dict),
+        aliases: Some(aliases),
+    };
+    Ok(Arc::new(SearchIndex::open(&cfg)?))
+}

@@ -1,0 +1,139 @@
+//! The work a node does besides answering: writing counted views, following the change feed
+//! (search index, caches), publishing scheduled articles, and pruning.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rongmei_core::ArticleEvent;
+use tokio::task::JoinHandle;
+
+use crate::app::App;
+use crate::error::AppError;
+use crate::events::subscriber::{CursorStore, Subscriber, follow};
+use crate::search::indexer::SearchIndexer;
+use crate::views::counter::DEDUPE_WINDOW;
+
+/// How often counted views are written. A flush of a busy second's readers takes a few hundred
+/// milliseconds on SQLite, so flushing four times a second keeps what a crash can lose under one
+/// second of traffic.
+const FLUSH_EVERY: Duration = Duration::from_millis(250);
+
+/// This node's caches, told of changes made on other nodes.
+struct Caches(App);
+
+impl Subscriber for Caches {
+    fn name(&self) -> &'static str {
+        "caches"
+    }
+
+    async fn handle(&self, events: &[ArticleEvent]) -> Result<(), AppError> {
+        let mut ids: Vec<i64> = events.iter().map(|e| e.article_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            self.0.notify(id);
+        }
+        Ok(())
+    }
+}
+
+impl App {
+    /// Starts a subscriber in its own task: it never waits for another.
+    pub fn subscribe<S: Subscriber>(&self, sub: Arc<S>, cursors: CursorStore) -> JoinHandle<()> {
+        tokio::spawn(follow(sub, self.store().clone(), cursors, self.wake()))
+    }
+
+    /// A cursor in the database shared by every node, held by this one while it runs.
+    pub fn shared_cursor(&self) -> CursorStore {
+        CursorStore::Shared {
+            owner: self.node_name().to_string(),
+        }
+    }
+
+    /// Starts the node's background work; abort the tasks, then call [`App::stop`].
+    pub fn spawn_background(&self) -> Vec<JoinHandle<()>> {
+        let mut tasks = Vec::new();
+        let s = self.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(FLUSH_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = s.counter().flush().await {
+                    tracing::warn!(error = %e, "flushing view counts failed; will retry");
+                }
+            }
+        }));
+        let s = self.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                s.counter().refresh_known().await;
+            }
+        }));
+        tasks.push(self.subscribe(
+            Arc::new(SearchIndexer {
+                store: self.store().clone(),
+                index: self.search_index().clone(),
+            }),
+            CursorStore::NodeFile(self.data().search_position()),
+        ));
+        tasks.push(self.subscribe(Arc::new(Caches(self.clone())), CursorStore::Memory));
+        tasks.push(tokio::spawn(self.clone().run_scheduler()));
+        let s = self.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                s.prune().await;
+            }
+        }));
+        tasks
+    }
+
+    /// Publishes scheduled articles when their time comes; every node runs it, the store makes
+    /// sure each article goes out once.
+    async fn run_scheduler(self) {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match self.store().publish_due(self.node_name()).await {
+                Ok(ids) => {
+                    for id in ids {
+                        tracing::info!(article = id, "scheduled article published");
+                        self.changed(id);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "publishing scheduled articles failed"),
+            }
+        }
+    }
+
+    async fn prune(&self) {
+        self.counter().sweep();
+        self.view_tokens().forget_idle_clients();
+        self.sign_ins().forget_idle_clients();
+        let now = chrono::Utc::now().timestamp();
+        if let Err(e) = self.store().prune_hourly_stats(now).await {
+            tracing::warn!(error = %e, "pruning hourly view statistics failed");
+        }
+        let window = DEDUPE_WINDOW.as_secs() as i64;
+        if let Err(e) = self.store().prune_seen_visitors(now - window).await {
+            tracing::warn!(error = %e, "pruning counted readers failed");
+        }
+        let failures_before = chrono::Utc::now().timestamp_millis() - 24 * 3600 * 1000;
+        if let Err(e) = self.store().prune_auth(failures_before).await {
+            tracing::warn!(error = %e, "pruning sessions failed");
+        }
+    }
+
+    /// After the background tasks are stopped: writes every counted view.
+    pub async fn stop(&self) {
+        if let Err(e) = self.counter().flush().await {
+            tracing::error!(error = %e, "final flush of view counts failed");
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Site configuration: built-in defaults, then a TOML file, then `RONGMEI_*` environment
+//! variables, then command-line flags, each beating the one before; and the one type that knows
+//! where things live in the data folder.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use rongmei_core::Links;
+use serde::{Deserialize, Deserializer, Serialize};
+
+pub const DEFAULT_SITE_NAME: &str = "融媒新闻网";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA: &str = "./rongmei-data";
+
+/// Environment variables read, by setting name (the database's variable says URL).
+const ENV_NAMES: &[(&str, &str)] = &[
+    ("RONGMEI_DATA", "data"),
+    ("RONGMEI_DATABASE_URL", "database"),
+    ("RONGMEI_LISTEN", "listen"),
+    ("RONGMEI_TRUST_PROXY", "trust_proxy"),
+    ("RONGMEI_ADMIN_TOKEN", "admin_token"),
+    ("RONGMEI_BASE_URL", "base_url"),
+    ("RONGMEI_SITE_NAME", "site_name"),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("配置有误 (configuration): {0}")]
+    Invalid(String),
+}
+
+/// Settings given on the command line; `None` leaves the value to the environment, the file or
+/// the default.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_proxy: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Raw {
+    #[serde(default)]
+    data: Option<PathBuf>,
+    #[serde(default)]
+    database: Option<String>,
+    #[serde(default)]
+    listen: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    trust_proxy: bool,
+    #[serde(default)]
+    admin_token: Option<String>,
+    #[serde(default)]
+    base_url: Option<String>,
+    #[serde(default)]
+    site_name: Option<String>,
+}
+
+/// `true`, `1`, `yes`, `on` (any case) from a file, a flag or an environment variable.
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum B {
+        Bool(bool),
+        Int(i64),
+        Text(String),
+    }
+    Ok(match B::deserialize(d)? {
+        B::Bool(b) => b,
+        B::Int(n) => n != 0,
+        B::Text(s) => matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "on"
+        ),
+    })
+}
+
+/// Everything a node is configured with, resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data: DataDir,
+    /// `sqlite://…` or `postgres://…`.
+    pub database: String,
+    pub listen: SocketAddr,
+    pub trust_proxy: bool,
+    /// Opens the analytics pages until newsroom accounts exist; `None` keeps them closed.
+    pub admin_token: Option<String>,
+    pub site_name: String,
+    /// Every absolute URL starts here, whatever `Host` a request carried.
+    pub links: Links,
+}
+
+impl Config {
+    /// Reads the file (when given), the environment and the flags, in rising precedence.
+    pub fn load(file: Option<&Path>, flags: &Overrides) -> Result<Config, ConfigError> {
+        let mut fig = Figment::new();
+        if let Some(f) = file {
+            if !f.is_file() {
+                return Err(ConfigError::Invalid(format!(
+                    "配置文件 {} 不存在 (no such config file)",
+                    f.display()
+                )));
+            }
+            fig = fig.merge(Toml::file(f));
+        }
+        let env = Env::raw()
+            .only(&ENV_NAMES.iter().map(|(e, _)| *e).collect::<Vec<_>>())
+            .map(|k| {
+                let key = k.as_str().to_ascii_uppercase();
+                ENV_NAMES
+                    .iter()
+                    .find(|(e, _)| *e == key)
+                    .map_or_else(|| k.as_str().to_string(), |(_, name)| name.to_string())
+                    .into()
+            });
+        // Environment values are strings: a token of digits must stay a string.
+        fig = fig.merge(env.lowercase(false).split("__"));
+        fig = fig.merge(Serialized::defaults(flags));
+        let raw: Raw = fig
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        Config::resolve(raw)
+    }
+
+    /// The defaults with these settings: what tests and tools use without files or environment.
+    pub fn with(flags: &Overrides) -> Result<Config, ConfigError> {
+        let raw: Raw = Figment::new()
+            .merge(Serialized::defaults(flags))
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        Config::resolve(raw)
+    }
+
+    fn resolve(raw: Raw) -> Result<Config, ConfigError> {
+        let data = DataDir::new(raw.data.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA)));
+        let listen_text = raw.listen.unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen: SocketAddr = listen_text.trim().parse().map_err(|_| {
+            ConfigError::Invalid(format!(
+                "listen: {listen_text:?} 不是地址 (expected HOST:PORT, e.g. 127.0.0.1:8080)"
+            ))
+        })?;
+        let base = raw
+            .base_url
+            .map(|b| b.trim().to_string())
+            .filter(|b| !b.is_empty())
+            .unwrap_or_else(|| format!("http://{listen}"));
+        let links =
+            Links::new(&base).map_err(|e| ConfigError::Invalid(format!("base_url: {e}")))?;
+        let site_name = raw
+            .site_name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| DEFAULT_SITE_NAME.to_string());
+        Ok(Config {
+            database: raw
+                .database
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| data.database_url()),
+            data,
+            listen,
+            trust_proxy: raw.trust_proxy,
+            admin_token: raw.admin_token.filter(|t| !t.is_empty()),
+            site_name,
+            links,
+        })
+    }
+}
+
+/// The layout of a node's data folder; nothing else spells out these names.
+#[derive(Debug, Clone)]
+pub struct DataDir(PathBuf);
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir(root.into())
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn create(&self) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.0)
+    }
+
+    /// The embedded SQLite database, used when no database URL is configured.
+    pub fn database_url(&self) -> String {
+        rongmei_store::Store::default_url(&self.0)
+    }
+
+    pub fn search_index(&self) -> PathBuf {
+        self.0.join("search-index")
+    }
+
+    /// Where this node's search index stands in the change feed.
+    pub fn search_position(&self) -> PathBuf {
+        self.0.join("search-applied-seq")
+    }
+
+    pub fn search_user_dict(&self) -> PathBuf {
+        self.0.join("search-user-dict.txt")
+    }
+
+    pub fn search_aliases(&self) -> PathBuf {
+        self.0.join("search-aliases.txt")
+    }
+
+    /// Publication-check dictionaries (sensitive words, 规范表述).
+    pub fn dictionaries(&self) -> PathBuf {
+        rongmei_checks::dictionary_dir(&self.0)
+    }
+
+    /// Uploaded images and their thumbnails.
+    pub fn media(&self) -> rongmei_media::MediaStore {
+        rongmei_media::MediaStore::new(&self.0)
+    }
+
+    /// The node-local position file of a change-feed subscriber.
+    pub fn cursor_file(&self, subscriber: &str) -> PathBuf {
+        self.0.join(format!("cursor-{subscriber}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_defaults_to_the_listen_address() {
+        let c = Config::with(&Overrides {
+            listen: Some("127.0.0.1:9090".into()),
+            ..Default::default()
+        })
+        .expect("config");
+        assert_eq!(c.links.article_url(5), "http://127.0.0.1:9090/articles/5");
+        assert_eq!(c.site_name, DEFAULT_SITE_NAME);
+    }
+
+    #[test]
+    fn flags_beat_the_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("rongmei.toml");
+        std::fs::write(
+            &file,
+            "site_name = \"交大新闻网\"\nbase_url = \"https://news.example.edu.cn\"\ntrust_proxy = true\n",
+        )
+        .expect("write");
+        let c = Config::load(Some(&file), &Overrides::default()).expect("config");
+        assert_eq!(c.site_name, "交大新闻网");
+        assert!(c.trust_proxy);
+        assert_eq!(
+            c.links.article_url(1),
+            "https://news.example.edu.cn/articles/1"
+        );
+        let c = Config::load(
+            Some(&file),
+            &Overrides {
+                site_name: Some("另一个站".into()),
+                ..Default::default()
+            },
+        )
+        .expect("config");
+        assert_eq!(c.site_name, "另一个站");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = Config::with(&Overrides {
+            base_url: Some("ftp:/nonsense".into()),
+            ..Default::default()
+        })
+        .expect_err("bad base url");
+        assert!(e.to_string().contains("base_url"), "{e}");
+        let e = Config::with(&Overrides {
+            listen: Some("nowhere".into()),
+            ..Default::default()
+        })
+        .expect_err("bad listen");
+        assert!(e.to_string().contains("listen"), "{e}");
+    }
+}

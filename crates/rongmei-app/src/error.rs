@@ -1,0 +1,113 @@
+//! The one error of the application layer. It says what went wrong in the newsroom's terms; the
+//! web adapter alone decides which HTTP status that is.
+
+/// Why a use case refused or failed. Messages are for the person who asked (Chinese where a
+/// newsroom user reads them); `Internal` details go to the log only.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    NotFound(String),
+    /// The request itself cannot be read (a malformed number, a body that is not JSON).
+    #[error("{0}")]
+    Malformed(String),
+    /// Nobody is signed in, or the credentials are wrong.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Signed in, but this person may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The article or account is not in a state that allows it (someone acted first).
+    #[error("{0}")]
+    Conflict(String),
+    /// Well-formed but refused: a missing reason, a blocked publication, a field out of range.
+    /// The details (publication-check hits, field errors) go to the client with the message.
+    #[error("{0}")]
+    Invalid(String, Option<serde_json::Value>),
+    #[error("{0}")]
+    TooLarge(String),
+    /// Too many attempts; try again later.
+    #[error("{0}")]
+    RateLimited(String),
+    /// Existed and was taken down on purpose (a retracted article).
+    #[error("{0}")]
+    Gone(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A field error: `field: message`, without details.
+    pub fn invalid(message: impl Into<String>) -> AppError {
+        AppError::Invalid(message.into(), None)
+    }
+
+    /// What may be shown to anyone: internal details stay in the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(_) => "服务器内部错误，请稍后再试 (internal error)".to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Writes an internal failure to the log (other errors are the caller's, not ours).
+    pub fn log(&self) {
+        if let AppError::Internal(detail) = self {
+            tracing::error!(%detail, "request failed");
+        }
+    }
+}
+
+impl From<rongmei_store::StoreError> for AppError {
+    fn from(e: rongmei_store::StoreError) -> Self {
+        use rongmei_store::StoreError as S;
+        match e {
+            S::Conflict(m) => AppError::Conflict(m),
+            S::NotFound(m) => AppError::NotFound(format!("{m} not found")),
+            S::Invalid(m) => AppError::Invalid(m, None),
+            e => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<rongmei_core::WorkflowError> for AppError {
+    fn from(e: rongmei_core::WorkflowError) -> Self {
+        use rongmei_core::WorkflowError as W;
+        match e {
+            W::Forbidden(m) => AppError::Forbidden(m),
+            W::Conflict(m) => AppError::Conflict(m),
+            W::Invalid(m) => AppError::Invalid(m, None),
+        }
+    }
+}
+
+impl From<rongmei_search::SearchError> for AppError {
+    fn from(e: rongmei_search::SearchError) -> Self {
+        if e.is_bad_request() {
+            AppError::Malformed(e.to_string())
+        } else {
+            AppError::Internal(e.to_string())
+        }
+    }
+}
+
+impl From<rongmei_media::MediaError> for AppError {
+    fn from(e: rongmei_media::MediaError) -> Self {
+        use rongmei_media::MediaError as M;
+        match e {
+            M::Unsupported => {
+                AppError::invalid("file: only JPEG, PNG, GIF and WebP images are accepted")
+            }
+            M::TooLarge => AppError::TooLarge("file: the image is too large".into()),
+            M::Corrupt(m) => AppError::invalid(format!("file: not a readable image ({m})")),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        AppError::Internal(format!("background task: {e}"))
+    }
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;

@@ -1,0 +1,22 @@
+//! Rongmei's application layer: every use case of the newsroom and the site, with its
+//! authorisation, over the store, the search index and the media store. It knows no HTTP; the
+//! web crate and the command line are its adapters.
+
+pub mod accounts;
+pub mod actor;
+pub mod app;
+pub mod articles;
+pub mod background;
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod import;
+pub mod public;
+pub mod search;
+pub mod site;
+pub mod views;
+
+pub use actor::Actor;
+pub use app::App;
+pub use config::{Config, DataDir, Overrides};
+pub use error::AppError;

@@ -1,0 +1,97 @@
+//! The one public projection of an article: what the API answers and what feeds, exports and
+//! renderings for other platforms start from. URLs in it are absolute, from the configured base.
+
+use rongmei_core::{Article, Byline, format_display_time};
+use serde::Serialize;
+
+use crate::app::App;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicArticle {
+    pub id: i64,
+    pub title: String,
+    pub label: Option<String>,
+    pub column: String,
+    pub column_name: String,
+    pub tags: Vec<String>,
+    pub bylines: Vec<Byline>,
+    /// RFC 3339 with the article's own offset.
+    pub published_at: Option<String>,
+    /// As the page prints it: `2023-06-01 22:05`.
+    pub published_display: Option<String>,
+    pub views: i64,
+    pub summary: String,
+    pub body_html: String,
+    pub body_text: String,
+    pub url: String,
+}
+
+/// One page of the public listing.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicListing {
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub items: Vec<PublicArticle>,
+}
+
+impl App {
+    /// The projection of a public article, with the views this node counted but has not written.
+    pub fn project(&self, a: &Article) -> PublicArticle {
+        PublicArticle {
+            id: a.id,
+            title: a.title.clone(),
+            label: a.label.clone(),
+            column: a.column.slug.clone(),
+            column_name: a.column.name.clone(),
+            tags: a.tags.clone(),
+            bylines: a.bylines.clone(),
+            published_at: a.published_at.map(|t| t.to_rfc3339()),
+            published_display: a.published_at.as_ref().map(format_display_time),
+            views: a.views + self.counter().unflushed(a.id),
+            summary: a.summary.clone(),
+            body_html: a.body.to_html(),
+            body_text: a.body.to_text(),
+            url: self.links().article_url(a.id),
+        }
+    }
+
+    /// A published article; anything else (draft, scheduled, retracted, unknown) is not found.
+    pub async fn published(&self, id: i64) -> Result<Article, AppError> {
+        self.store()
+            .article(id)
+            .await?
+            .filter(Article::is_public)
+            .ok_or_else(|| AppError::NotFound(format!("no published article with id {id}")))
+    }
+
+    /// Published articles, newest first, optionally of one column (slug or name).
+    pub async fn published_listing(
+        &self,
+        column: Option<&str>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<PublicListing, AppError> {
+        let column_id = match column.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(c) => Some(
+                self.store()
+                    .find_column(c)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("no column {c:?}")))?
+                    .id,
+            ),
+        };
+        let listing = self
+            .store()
+            .published_full(column_id, page, per_page)
+            .await?;
+        Ok(PublicListing {
+            total: listing.total,
+            page,
+            per_page,
+            items: listing.items.iter().map(|a| self.project(a)).collect(),
+        })
+    }
+}

@@ -1,0 +1,4 @@
+//! Search: keeping this node's index in step with the change feed, and answering queries.
+
+pub mod indexer;
+pub mod query;

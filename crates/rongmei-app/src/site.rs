@@ -1,0 +1,242 @@
+//! What the public site shows: the navigation every page carries (cached briefly) and the data
+//! of the home, column and article pages. Only public articles ever leave here.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use rongmei_core::{Article, ArticleStatus, Column};
+use rongmei_store::{ArticleSummary, Store};
+
+use crate::app::App;
+use crate::error::AppError;
+
+#[derive(Debug, Clone)]
+pub struct SiteInfo {
+    pub name: String,
+    pub nav: Vec<Column>,
+}
+
+/// Columns shown in the navigation bar: the busiest top-level ones.
+const NAV_COLUMNS: usize = 10;
+const TTL: Duration = Duration::from_secs(10);
+/// Articles per column page.
+pub const PER_PAGE: i64 = 20;
+
+pub struct SiteCache {
+    name: String,
+    cached: RwLock<Option<(Instant, Arc<SiteInfo>)>>,
+}
+
+impl SiteCache {
+    pub fn new(name: String) -> SiteCache {
+        SiteCache {
+            name,
+            cached: RwLock::new(None),
+        }
+    }
+
+    pub fn invalidate(&self) {
+        if let Ok(mut c) = self.cached.write() {
+            *c = None;
+        }
+    }
+
+    /// Site info without touching the database (for error pages when the database is down).
+    pub fn fallback(&self) -> Arc<SiteInfo> {
+        match self
+            .cached
+            .read()
+            .ok()
+            .and_then(|c| c.as_ref().map(|(_, s)| s.clone()))
+        {
+            Some(s) => s,
+            None => Arc::new(SiteInfo {
+                name: self.name.clone(),
+                nav: Vec::new(),
+            }),
+        }
+    }
+
+    pub async fn get(&self, store: &Store) -> Result<Arc<SiteInfo>, AppError> {
+        if let Ok(c) = self.cached.read()
+            && let Some((at, info)) = c.as_ref()
+            && at.elapsed() < TTL
+        {
+            return Ok(info.clone());
+        }
+        let columns = store.list_columns().await?;
+        let counts = store.column_counts().await?;
+        let count_of = |id: i64| {
+            // A parent column counts its children's articles too.
+            counts
+                .iter()
+                .filter(|(cid, _)| {
+                    *cid == id
+                        || columns
+                            .iter()
+                            .any(|c| c.id == *cid && c.parent_id == Some(id))
+                })
+                .map(|(_, n)| *n)
+                .sum::<i64>()
+        };
+        let mut top: Vec<(i64, Column)> = columns
+            .iter()
+            .filter(|c| c.parent_id.is_none())
+            .map(|c| (count_of(c.id), c.clone()))
+            .filter(|(n, _)| *n > 0)
+            .collect();
+        top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
+        let info = Arc::new(SiteInfo {
+            name: self.name.clone(),
+            nav: top.into_iter().take(NAV_COLUMNS).map(|(_, c)| c).collect(),
+        });
+        if let Ok(mut c) = self.cached.write() {
+            *c = Some((Instant::now(), info.clone()));
+        }
+        Ok(info)
+    }
+}
+
+pub struct ColumnBlock {
+    pub column: Column,
+    pub articles: Vec<ArticleSummary>,
+}
+
+pub struct HomeData {
+    pub latest: Vec<ArticleSummary>,
+    pub popular: Vec<ArticleSummary>,
+    pub blocks: Vec<ColumnBlock>,
+}
+
+pub struct ColumnData {
+    pub column: Column,
+    pub parent: Option<Column>,
+    pub children: Vec<Column>,
+    pub items: Vec<ArticleSummary>,
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+}
+
+/// A public article with its neighbours in the same listing.
+pub struct ArticleData {
+    pub article: Article,
+    pub newer: Option<ArticleSummary>,
+    pub older: Option<ArticleSummary>,
+}
+
+impl App {
+    /// The navigation and name every public page carries.
+    pub async fn site_info(&self) -> Result<Arc<SiteInfo>, AppError> {
+        self.site_cache().get(self.store()).await
+    }
+
+    /// The last navigation seen, for pages shown while the database is unreachable.
+    pub fn site_fallback(&self) -> Arc<SiteInfo> {
+        self.site_cache().fallback()
+    }
+
+    pub async fn home_data(&self, site: &SiteInfo) -> Result<HomeData, AppError> {
+        let store = self.store();
+        let latest = store.published(None, 1, 8).await?.items;
+        let popular = store.most_viewed(10).await?;
+        let mut blocks = Vec::new();
+        for column in site.nav.iter().take(6) {
+            let articles = store.published(Some(column.id), 1, 6).await?.items;
+            blocks.push(ColumnBlock {
+                column: column.clone(),
+                articles,
+            });
+        }
+        Ok(HomeData {
+            latest,
+            popular,
+            blocks,
+        })
+    }
+
+    /// One page of a column's listing; a page past the end is not found.
+    pub async fn column_data(&self, slug: &str, page: i64) -> Result<ColumnData, AppError> {
+        let store = self.store();
+        let column = store
+            .column_by_slug(slug)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("没有名为 {slug} 的栏目。")))?;
+        let listing = store.published(Some(column.id), page, PER_PAGE).await?;
+        let pages = ((listing.total + PER_PAGE - 1) / PER_PAGE).max(1);
+        if page > pages {
+            return Err(AppError::NotFound(format!(
+                "{}只有 {pages} 页。",
+                column.name
+            )));
+        }
+        let columns = store.list_columns().await?;
+        let parent = column
+            .parent_id
+            .and_then(|p| columns.iter().find(|c| c.id == p).cloned());
+        let children = columns
+            .iter()
+            .filter(|c| c.parent_id == Some(column.id))
+            .cloned()
+            .collect();
+        Ok(ColumnData {
+            column,
+            parent,
+            children,
+            items: listing.items,
+            page,
+            pages,
+            total: listing.total,
+        })
+    }
+
+    /// A public article with its neighbours. A retracted one is gone (with its notice), anything
+    /// else not public is not found.
+    pub async fn public_article(&self, id: i64) -> Result<ArticleData, AppError> {
+        let store = self.store();
+        let Some(article) = store.article(id).await?.filter(Article::is_public) else {
+            if let Some(m) = store.article_meta(id).await?
+                && m.status == ArticleStatus::Retracted
+            {
+                let reason = m
+                    .retracted_reason
+                    .filter(|r| !r.trim().is_empty())
+                    .map(|r| format!("撤稿说明：{r}"))
+                    .unwrap_or_default();
+                return Err(AppError::Gone(format!(
+                    "本文已撤稿，不再提供阅读。{reason}"
+                )));
+            }
+            return Err(AppError::NotFound(
+                "找不到这篇文章，它可能已被删除或地址有误。".into(),
+            ));
+        };
+        let (newer, older) = store.neighbours(&article).await?;
+        Ok(ArticleData {
+            article,
+            newer,
+            older,
+        })
+    }
+
+    /// Any article with its neighbours when public: the newsroom's preview shows an article
+    /// exactly as readers will get it.
+    pub async fn preview_article(
+        &self,
+        actor: &crate::actor::Actor,
+        id: i64,
+    ) -> Result<ArticleData, AppError> {
+        actor.member()?;
+        let article = self.any_article(id).await?;
+        let (newer, older) = if article.is_public() {
+            self.store().neighbours(&article).await?
+        } else {
+            (None, None)
+        };
+        Ok(ArticleData {
+            article,
+            newer,
+            older,
+        })
+    }
+}

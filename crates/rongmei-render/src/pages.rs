@@ -1,0 +1,258 @@
+//! The public pages: article (live, preview, export), home, column, search and error.
+
+use askama::Template;
+use rongmei_app::site::{ArticleData, ColumnData, HomeData, SiteInfo};
+use rongmei_core::{Article, Column, Links};
+use rongmei_store::ArticleSummary;
+
+use crate::assets::CSS_VERSION;
+use crate::error::RenderError;
+
+/// Where the live view count goes in a rendered article page.
+const VIEWS_MARKER: &str = "<!--rongmei:views-->";
+
+/// What every page carries around its content.
+pub struct Chrome<'a> {
+    pub name: &'a str,
+    pub nav: &'a [Column],
+    pub css_version: &'static str,
+    pub links: &'a Links,
+}
+
+/// Renders pages with the site's links.
+#[derive(Debug, Clone)]
+pub struct Renderer {
+    links: Links,
+}
+
+/// Who an article page is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Mode<'a> {
+    /// Readers of this server: the page counts its view here (the script covers cached copies).
+    Live { view_token: &'a str },
+    /// Newsroom staff previewing: nothing is counted.
+    Preview,
+    /// A static copy served elsewhere: the script counts on the live server at `api_base`.
+    Export {
+        view_token: &'a str,
+        api_base: &'a str,
+    },
+}
+
+/// An article page with a hole where the live view count goes.
+#[derive(Debug, Clone)]
+pub struct ArticleHtml {
+    pub prefix: String,
+    pub suffix: String,
+}
+
+impl ArticleHtml {
+    /// The page with this count in its hole.
+    pub fn with_views(&self, views: i64) -> String {
+        format!("{}{views}{}", self.prefix, self.suffix)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "article.html")]
+struct ArticlePage<'a> {
+    site: Chrome<'a>,
+    a: &'a Article,
+    body_html: String,
+    views_marker: &'static str,
+    view_token: &'a str,
+    views_url: String,
+    newer: &'a Option<ArticleSummary>,
+    older: &'a Option<ArticleSummary>,
+    count_views: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    site: Chrome<'a>,
+    latest: &'a [ArticleSummary],
+    popular: &'a [ArticleSummary],
+    blocks: &'a [rongmei_app::site::ColumnBlock],
+}
+
+#[derive(Template)]
+#[template(path = "column.html")]
+struct ColumnPage<'a> {
+    site: Chrome<'a>,
+    column: &'a Column,
+    parent: &'a Option<Column>,
+    children: &'a [Column],
+    items: &'a [ArticleSummary],
+    page: i64,
+    pages: i64,
+    total: i64,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    site: Chrome<'a>,
+    heading: &'a str,
+    message: &'a str,
+}
+
+/// One search hit as the results page lists it.
+pub struct SearchHit {
+    pub id: i64,
+    pub title_html: String,
+    pub snippet_html: String,
+    pub date: Option<String>,
+    pub column_name: String,
+    pub column_slug: String,
+}
+
+/// The search page: the form as the reader filled it, and the results or the error.
+#[derive(Default)]
+pub struct SearchView {
+    pub q: String,
+    pub column: String,
+    pub from: String,
+    pub to: String,
+    pub by_date: bool,
+    pub error: Option<String>,
+    pub searched: bool,
+    pub total: usize,
+    pub took_ms: String,
+    pub hits: Vec<SearchHit>,
+    pub page: usize,
+    pub pages: usize,
+    /// The query string without `page`, for pager links.
+    pub base_query: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage<'a> {
+    site: Chrome<'a>,
+    q: &'a str,
+    column: &'a str,
+    from: &'a str,
+    to: &'a str,
+    by_date: bool,
+    error: &'a Option<String>,
+    searched: bool,
+    total: usize,
+    took_ms: &'a str,
+    hits: &'a [SearchHit],
+    page: usize,
+    pages: usize,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+}
+
+impl Renderer {
+    pub fn new(links: Links) -> Renderer {
+        Renderer { links }
+    }
+
+    pub fn links(&self) -> &Links {
+        &self.links
+    }
+
+    pub(crate) fn chrome<'a>(&'a self, site: &'a SiteInfo) -> Chrome<'a> {
+        Chrome {
+            name: &site.name,
+            nav: &site.nav,
+            css_version: CSS_VERSION,
+            links: &self.links,
+        }
+    }
+
+    /// The one article renderer: the page readers get, whatever asks for it.
+    pub fn article(
+        &self,
+        site: &SiteInfo,
+        data: &ArticleData,
+        mode: Mode<'_>,
+    ) -> Result<ArticleHtml, RenderError> {
+        let a = &data.article;
+        let (view_token, views_url, count_views) = match mode {
+            Mode::Live { view_token } => (view_token, self.links.api_views(a.id, None), true),
+            Mode::Preview => ("", String::new(), false),
+            Mode::Export {
+                view_token,
+                api_base,
+            } => (view_token, self.links.api_views(a.id, Some(api_base)), true),
+        };
+        let html = ArticlePage {
+            site: self.chrome(site),
+            body_html: a.body.to_html(),
+            a,
+            views_marker: VIEWS_MARKER,
+            view_token,
+            views_url,
+            newer: &data.newer,
+            older: &data.older,
+            count_views,
+        }
+        .render()?;
+        let (prefix, suffix) = html.split_once(VIEWS_MARKER).unwrap_or((html.as_str(), ""));
+        Ok(ArticleHtml {
+            prefix: prefix.to_string(),
+            suffix: suffix.to_string(),
+        })
+    }
+
+    pub fn home(&self, site: &SiteInfo, data: &HomeData) -> Result<String, RenderError> {
+        Ok(HomePage {
+            site: self.chrome(site),
+            latest: &data.latest,
+            popular: &data.popular,
+            blocks: &data.blocks,
+        }
+        .render()?)
+    }
+
+    pub fn column(&self, site: &SiteInfo, data: &ColumnData) -> Result<String, RenderError> {
+        Ok(ColumnPage {
+            site: self.chrome(site),
+            column: &data.column,
+            parent: &data.parent,
+            children: &data.children,
+            items: &data.items,
+            page: data.page,
+            pages: data.pages,
+            total: data.total,
+        }
+        .render()?)
+    }
+
+    pub fn search(&self, site: &SiteInfo, v: &SearchView) -> Result<String, RenderError> {
+        let page_url = |p: usize| self.links.search(&format!("{}&page={p}", v.base_query));
+        Ok(SearchPage {
+            site: self.chrome(site),
+            q: &v.q,
+            column: &v.column,
+            from: &v.from,
+            to: &v.to,
+            by_date: v.by_date,
+            error: &v.error,
+            searched: v.searched,
+            total: v.total,
+            took_ms: &v.took_ms,
+            hits: &v.hits,
+            page: v.page,
+            pages: v.pages,
+            prev_url: (v.page > 1).then(|| page_url(v.page - 1)),
+            next_url: (v.page < v.pages).then(|| page_url(v.page + 1)),
+        }
+        .render()?)
+    }
+
+    /// An error as a site page; a page that cannot be rendered still says what happened.
+    pub fn error(&self, site: &SiteInfo, heading: &str, message: &str) -> String {
+        ErrorPage {
+            site: self.chrome(site),
+            heading,
+            message,
+        }
+        .render()
+        .unwrap_or_else(|_| format!("<!doctype html><title>{heading}</title><h1>{heading}</h1>"))
+    }
+}

@@ -1,0 +1,3 @@
+//! The public read side of the JSON API (`/api/v1`), shaped as the outside contract fixes it.
+
+pub mod public;

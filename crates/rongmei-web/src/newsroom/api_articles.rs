@@ -1,0 +1,307 @@
+//! The newsroom's JSON API for articles: writing, the review workflow, revisions and the audit
+//! log.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rongmei_app::AppError;
+use rongmei_app::articles::input::ArticleInput;
+use rongmei_checks::Hit;
+use rongmei_core::{Action, ArticleStatus, Byline};
+use rongmei_store::NewsroomItem;
+use serde::{Deserialize, Serialize};
+
+use super::audit::article_filter;
+use crate::error::WebResult;
+use crate::extract::{ArticleId, JsonBody, Member};
+use crate::state::AppState;
+
+/// What a write answers.
+#[derive(Serialize)]
+pub struct WriteResult {
+    id: i64,
+    status: ArticleStatus,
+    revision: i64,
+    checks: Vec<Hit>,
+}
+
+pub async fn create_article(
+    State(state): State<AppState>,
+    m: Member,
+    JsonBody(input): JsonBody<ArticleInput>,
+) -> WebResult<Response> {
+    let w = state.app().create_article(&m.actor, &input).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, state.links().api_newsroom_article(w.id))],
+        Json(WriteResult {
+            id: w.id,
+            status: w.status,
+            revision: w.revision,
+            checks: w.hits,
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct EditInput {
+    #[serde(flatten)]
+    article: ArticleInput,
+    /// The revision the edit was based on; a newer stored one makes the edit a 409.
+    #[serde(default)]
+    revision: Option<i64>,
+}
+
+pub async fn edit_article(
+    State(state): State<AppState>,
+    ArticleId(id): ArticleId,
+    m: Member,
+    JsonBody(input): JsonBody<EditInput>,
+) -> WebResult<Json<WriteResult>> {
+    let w = state
+        .app()
+        .edit_article(&m.actor, id, &input.article, input.revision)
+        .await?;
+    Ok(Json(WriteResult {
+        id,
+        status: w.status,
+        revision: w.revision,
+        checks: w.hits,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ActionInput {
+    action: String,
+    #[serde(default)]
+    comment: Option<String>,
+    #[serde(default)]
+    at: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ActionResult {
+    id: i64,
+    status: ArticleStatus,
+}
+
+pub async fn article_action(
+    State(state): State<AppState>,
+    ArticleId(id): ArticleId,
+    m: Member,
+    JsonBody(input): JsonBody<ActionInput>,
+) -> WebResult<Json<ActionResult>> {
+    let action = Action::parse(&input.action).ok_or_else(|| {
+        AppError::invalid(format!(
+            "action: {:?} is not one of submit, approve, reject, publish, schedule, retract",
+            input.action
+        ))
+    })?;
+    let status = state
+        .app()
+        .act(
+            &m.actor,
+            id,
+            action,
+            input.comment.as_deref(),
+            input.at.as_deref(),
+        )
+        .await?;
+    Ok(Json(ActionResult { id, status }))
+}
+
+#[derive(Deserialize)]
+pub struct CommentInput {
+    comment: String,
+}
+
+pub async fn add_comment(
+    State(state): State<AppState>,
+    ArticleId(id): ArticleId,
+    m: Member,
+    JsonBody(input): JsonBody<CommentInput>,
+) -> WebResult<StatusCode> {
+    state.app().comment(&m.actor, id, &input.comment).await?;
+    Ok(StatusCode::CREATED)
+}
+
+#[derive(Serialize)]
+pub struct RevisionJson {
+    number: i64,
+    who: Option<String>,
+    when: String,
+    what: String,
+    title: String,
+    column_id: i64,
+    tags: Vec<String>,
+    bylines: Vec<Byline>,
+    summary: String,
+    body_html: String,
+    body_text: String,
+}
+
+pub async fn revisions(
+    State(state): State<AppState>,
+    ArticleId(id): ArticleId,
+    m: Member,
+) -> WebResult<Json<Vec<RevisionJson>>> {
+    let revs = state.app().revisions(&m.actor, id).await?;
+    Ok(Json(
+        revs.into_iter()
+            .map(|r| RevisionJson {
+                number: r.number,
+                who: r.editor_login,
+                when: r.created_at.to_rfc3339(),
+                what: format!("revision {}", r.number),
+                title: r.title,
+                column_id: r.column_id,
+                tags: r.tags,
+                bylines: r.bylines,
+                summary: r.summary,
+                body_html: r.body.to_html(),
+                body_text: r.body_text,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    mine: Option<String>,
+    limit: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct ItemList {
+    items: Vec<NewsroomItem>,
+}
+
+pub async fn newsroom_list(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+    m: Member,
+) -> WebResult<Json<ItemList>> {
+    let statuses: Vec<ArticleStatus> = match q.status.as_deref() {
+        None | Some("") => ArticleStatus::ALL.to_vec(),
+        Some(list) => list
+            .split(',')
+            .map(|s| {
+                ArticleStatus::parse(s.trim())
+                    .ok_or_else(|| AppError::invalid(format!("status: unknown state {s:?}")))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let mine = matches!(q.mine.as_deref(), Some("1" | "true"));
+    let items = state
+        .app()
+        .newsroom_items(&m.actor, &statuses, mine, q.limit.unwrap_or(50))
+        .await?;
+    Ok(Json(ItemList { items }))
+}
+
+#[derive(Serialize)]
+pub struct NewsroomArticleJson {
+    id: i64,
+    title: String,
+    column: String,
+    tags: Vec<String>,
+    bylines: Vec<Byline>,
+    summary: String,
+    body_html: String,
+    body_text: String,
+    status: ArticleStatus,
+    revision: i64,
+    author_id: Option<i64>,
+    scheduled_at: Option<String>,
+    retracted_reason: Option<String>,
+    published_at: Option<String>,
+    actions: Vec<Action>,
+    may_edit: bool,
+    checks: Vec<Hit>,
+}
+
+pub async fn newsroom_article(
+    State(state): State<AppState>,
+    ArticleId(id): ArticleId,
+    m: Member,
+) -> WebResult<Json<NewsroomArticleJson>> {
+    let a = state.app().newsroom_article(&m.actor, id).await?;
+    let art = a.article;
+    Ok(Json(NewsroomArticleJson {
+        id,
+        body_html: art.body.to_html(),
+        body_text: art.body.to_text(),
+        title: art.title,
+        column: art.column.slug,
+        tags: art.tags,
+        bylines: art.bylines,
+        summary: art.summary,
+        status: a.meta.status,
+        revision: a.meta.revision,
+        author_id: a.meta.author_id,
+        scheduled_at: a.meta.scheduled_at.map(|t| t.to_rfc3339()),
+        retracted_reason: a.meta.retracted_reason,
+        published_at: art.published_at.map(|t| t.to_rfc3339()),
+        actions: a.actions,
+        may_edit: a.may_edit,
+        checks: a.hits,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    article: Option<String>,
+    user: Option<String>,
+    limit: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct AuditLine {
+    id: i64,
+    who: String,
+    when: String,
+    what: String,
+    article_id: Option<i64>,
+    from: Option<String>,
+    to: Option<String>,
+    comment: Option<String>,
+    ip: String,
+    detail: serde_json::Value,
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    Query(q): Query<AuditQuery>,
+    m: Member,
+) -> WebResult<Json<Vec<AuditLine>>> {
+    let article_id = article_filter(q.article.as_deref())?;
+    let entries = state
+        .app()
+        .audit_log(
+            &m.actor,
+            article_id,
+            q.user.as_deref(),
+            q.limit.unwrap_or(500),
+        )
+        .await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| AuditLine {
+                id: e.id,
+                who: e.actor_login,
+                when: e.at.to_rfc3339(),
+                what: e.action,
+                article_id: e.article_id,
+                from: e.from_state,
+                to: e.to_state,
+                comment: e.comment,
+                ip: e.ip,
+                detail: e.detail,
+            })
+            .collect(),
+    ))
+}

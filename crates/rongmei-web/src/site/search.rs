@@ -1,0 +1,175 @@
+//! The search page and the search API.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::TimeZone;
+use rongmei_app::AppError;
+use rongmei_app::search::query::{SearchParams, build_query, parse_count, parse_page};
+use rongmei_core::SHANGHAI;
+use rongmei_render::{SearchHit, SearchView};
+use serde::Serialize;
+
+use crate::error::{WebResult, status_of};
+use crate::http_cache::{API_CACHE_CONTROL, Cacheable, etag_of, respond};
+use crate::state::AppState;
+
+#[derive(Serialize)]
+pub struct ApiHit {
+    id: i64,
+    title: String,
+    title_html: String,
+    snippet_html: String,
+    score: f32,
+    published_at: Option<String>,
+    column: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+pub struct ApiResults {
+    total: usize,
+    took_ms: f64,
+    hits: Vec<ApiHit>,
+}
+
+fn rfc3339(secs: Option<i64>) -> Option<String> {
+    secs.and_then(|s| SHANGHAI.timestamp_opt(s, 0).single())
+        .map(|t| t.to_rfc3339())
+}
+
+/// Plain text of highlighted, escaped HTML.
+fn unmark(html: &str) -> String {
+    rongmei_core::body::unescape_html(&html.replace("<mark>", "").replace("</mark>", ""))
+}
+
+pub async fn api_search(
+    State(state): State<AppState>,
+    Query(p): Query<SearchParams>,
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    if p.q.as_deref().map(str::trim).unwrap_or("").is_empty() {
+        return Err(AppError::Malformed("q is required: the words to search for".into()).into());
+    }
+    let limit = parse_count(p.limit.as_deref(), "limit", 10, rongmei_search::MAX_LIMIT)?;
+    let offset = parse_count(p.offset.as_deref(), "offset", 0, rongmei_search::MAX_OFFSET)?;
+    let results = state.app().search(build_query(&p, limit, offset)?).await?;
+    let links = state.links();
+    let out = ApiResults {
+        total: results.total,
+        took_ms: results.took_ms,
+        hits: results
+            .hits
+            .into_iter()
+            .map(|h| ApiHit {
+                id: h.id,
+                title: unmark(&h.title_html),
+                url: links.article(h.id),
+                title_html: h.title_html,
+                snippet_html: h.snippet_html,
+                score: h.score,
+                published_at: rfc3339(h.published_at),
+                column: h.column,
+            })
+            .collect(),
+    };
+    let body = serde_json::to_vec(&out).map_err(|e| AppError::Internal(e.to_string()))?;
+    let c = Cacheable {
+        etag: etag_of(&[&body]),
+        last_modified: None,
+        cache_control: API_CACHE_CONTROL,
+        content_type: "application/json",
+    };
+    Ok(respond(&headers, &c, body))
+}
+
+const PAGE_SIZE: usize = 10;
+
+pub async fn page(
+    State(state): State<AppState>,
+    Query(p): Query<SearchParams>,
+) -> WebResult<Response> {
+    let site = state.app().site_info().await?;
+    let q = p.q.clone().unwrap_or_default();
+    let mut view = SearchView {
+        q: q.clone(),
+        column: p.column.clone().unwrap_or_default(),
+        from: p.from.clone().unwrap_or_default(),
+        to: p.to.clone().unwrap_or_default(),
+        by_date: matches!(p.sort.as_deref(), Some("date") | Some("newest")),
+        page: 1,
+        pages: 1,
+        ..SearchView::default()
+    };
+    let mut status = axum::http::StatusCode::OK;
+    if !q.trim().is_empty() {
+        view.searched = true;
+        let outcome = async {
+            let page = parse_page(p.page.as_deref())? as usize;
+            let offset = (page - 1).saturating_mul(PAGE_SIZE);
+            if offset > rongmei_search::MAX_OFFSET {
+                return Err(AppError::Malformed("结果页数过大，请缩小搜索范围。".into()));
+            }
+            let results = state
+                .app()
+                .search(build_query(&p, PAGE_SIZE, offset)?)
+                .await?;
+            Ok((page, results))
+        }
+        .await;
+        match outcome {
+            Ok((page, results)) => {
+                view.page = page;
+                view.total = results.total;
+                view.pages = results.total.div_ceil(PAGE_SIZE).max(1);
+                view.took_ms = format!("{:.1}", results.took_ms);
+                view.hits = results
+                    .hits
+                    .into_iter()
+                    .map(|h| SearchHit {
+                        id: h.id,
+                        title_html: h.title_html,
+                        snippet_html: h.snippet_html,
+                        date: h
+                            .published_at
+                            .and_then(|s| SHANGHAI.timestamp_opt(s, 0).single())
+                            .map(|t| t.format("%Y-%m-%d").to_string()),
+                        column_name: site
+                            .nav
+                            .iter()
+                            .find(|c| c.slug == h.column)
+                            .map(|c| c.name.clone())
+                            .unwrap_or_else(|| h.column.clone()),
+                        column_slug: h.column,
+                    })
+                    .collect();
+            }
+            Err(e @ AppError::Internal(_)) => return Err(e.into()),
+            Err(e) => {
+                status = status_of(&e);
+                view.error = Some(e.public_message());
+            }
+        }
+        let mut pairs = vec![("q", q.as_str())];
+        for (k, v) in [
+            ("column", &view.column),
+            ("from", &view.from),
+            ("to", &view.to),
+        ] {
+            if !v.is_empty() {
+                pairs.push((k, v.as_str()));
+            }
+        }
+        if view.by_date {
+            pairs.push(("sort", "date"));
+        }
+        view.base_query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    }
+    let html = state.render().search(&site, &view)?;
+    Ok((
+        status,
+        [(header::CACHE_CONTROL, "public, max-age=10")],
+        Html(html),
+    )
+        .into_response())
+}
