@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use crate::accounts::limiter::SignInLimiter;
 use crate::config::{Config, DataDir};
 use crate::error::AppError;
-use crate::site::SiteCache;
+use crate::site::nav::SiteCache;
 use crate::views::counter::ViewCounter;
 use crate::views::tokens::ViewTokens;
 

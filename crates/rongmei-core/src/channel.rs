@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 
-use crate::SHANGHAI;
+use crate::time::SHANGHAI;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Channel {

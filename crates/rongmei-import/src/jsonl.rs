@@ -7,7 +7,7 @@ use std::path::Path;
 use rongmei_core::{Body, Byline, NewArticle};
 use serde_json::{Map, Value};
 
-use crate::{ImportError, Record, check_title, invalid, parse_time};
+use crate::record::{ImportError, Record, check_title, invalid, parse_time};
 
 const KNOWN: &[&str] = &[
     "title",

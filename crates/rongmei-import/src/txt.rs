@@ -13,7 +13,7 @@ use std::path::Path;
 
 use rongmei_core::{Body, Byline, NewArticle};
 
-use crate::{ImportError, check_title, invalid, parse_time};
+use crate::record::{ImportError, check_title, invalid, parse_time};
 
 enum Field {
     Title,

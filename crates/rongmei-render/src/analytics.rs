@@ -59,7 +59,7 @@ struct ArticleStatsPage<'a> {
 impl Renderer {
     pub fn analytics_overview(
         &self,
-        site: &rongmei_app::site::SiteInfo,
+        site: &rongmei_app::site::nav::SiteInfo,
         o: &Overview,
     ) -> Result<String, RenderError> {
         Ok(OverviewPage {
@@ -75,7 +75,7 @@ impl Renderer {
 
     pub fn analytics_article(
         &self,
-        site: &rongmei_app::site::SiteInfo,
+        site: &rongmei_app::site::nav::SiteInfo,
         s: &ArticleStats,
     ) -> Result<String, RenderError> {
         Ok(ArticleStatsPage {

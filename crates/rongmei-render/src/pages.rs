@@ -1,7 +1,8 @@
 //! The public pages: article (live, preview, export), home, column, search and error.
 
 use askama::Template;
-use rongmei_app::site::{ArticleData, ColumnData, HomeData, SiteInfo};
+use rongmei_app::site::nav::SiteInfo;
+use rongmei_app::site::pages::{ArticleData, ColumnData, HomeData};
 use rongmei_core::{Article, Column, Links};
 use rongmei_store::ArticleSummary;
 
@@ -73,7 +74,7 @@ struct HomePage<'a> {
     site: Chrome<'a>,
     latest: &'a [ArticleSummary],
     popular: &'a [ArticleSummary],
-    blocks: &'a [rongmei_app::site::ColumnBlock],
+    blocks: &'a [rongmei_app::site::pages::ColumnBlock],
 }
 
 #[derive(Template)]

@@ -13,9 +13,9 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
-use crate::SearchError;
 use crate::analysis::{Analyzer, bigrams, exact_key, fold, is_cjk, is_stop_word};
 use crate::bonus::BonusQuery;
+use crate::error::SearchError;
 use crate::schema::Fields;
 
 /// Longer queries are cut to this many characters (after trimming).
@@ -539,7 +539,10 @@ mod tests {
     use super::*;
 
     fn analyzer() -> Analyzer {
-        Analyzer::new(crate::DEFAULT_USER_DICT, crate::DEFAULT_ALIASES)
+        Analyzer::new(
+            crate::types::DEFAULT_USER_DICT,
+            crate::types::DEFAULT_ALIASES,
+        )
     }
 
     #[test]

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Result, Store, StoreError};
+use crate::db::{Result, Store, StoreError};
 
 /// An article as listings show it: no body.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use rongmei_core::{Column, slugify};
 use sqlx::{Any, Row, Transaction};
 
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 
 pub(crate) fn column_from_row(row: &sqlx::any::AnyRow) -> Result<Column> {
     Ok(Column {

@@ -7,7 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::articles::millis;
-use crate::{Result, Store, StoreError, now_millis};
+use crate::db::{Result, Store, StoreError, now_millis};
 
 /// An event about to be written.
 #[derive(Debug, Clone, Copy)]

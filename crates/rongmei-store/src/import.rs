@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use crate::articles::UNDATED_SORT_KEY;
 use crate::columns::ColumnCache;
-use crate::{Result, Store, StoreError, now_millis};
+use crate::db::{Result, Store, StoreError, now_millis};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ImportStats {

@@ -12,8 +12,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::articles::{millis, published_time};
+use crate::audit::{AuditLine, audit};
+use crate::db::{Backend, Result, Store, StoreError, now_millis};
 use crate::events::{NewEvent, note_event};
-use crate::{Backend, Result, Store, StoreError, now_millis};
 
 /// An article's content as the editor submits it.
 #[derive(Debug, Clone)]
@@ -77,28 +78,6 @@ pub struct Revision {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub actor_id: Option<i64>,
-    pub actor_login: String,
-    pub action: String,
-    pub article_id: Option<i64>,
-    pub article_title: Option<String>,
-    pub from_state: Option<String>,
-    pub to_state: Option<String>,
-    pub comment: Option<String>,
-    pub ip: String,
-    pub detail: serde_json::Value,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct AuditFilter {
-    pub article_id: Option<i64>,
-    pub actor_id: Option<i64>,
-}
-
 /// One line of a newsroom listing (dashboard, queue).
 #[derive(Debug, Clone, Serialize)]
 pub struct NewsroomItem {
@@ -148,41 +127,6 @@ fn item_from_row(row: &AnyRow) -> Result<NewsroomItem> {
         ),
         scheduled_at: scheduled_time(row.try_get("scheduled_at")?),
     })
-}
-
-struct AuditLine<'a> {
-    actor_id: Option<i64>,
-    actor_login: &'a str,
-    action: &'a str,
-    article_id: Option<i64>,
-    from: Option<ArticleStatus>,
-    to: Option<ArticleStatus>,
-    comment: Option<&'a str>,
-    ip: &'a str,
-    detail: &'a serde_json::Value,
-}
-
-async fn audit<'c, E>(exec: E, line: AuditLine<'_>) -> Result<()>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Any>,
-{
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor_login, action, article_id, from_state, to_state, comment, ip, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(now_millis())
-    .bind(line.actor_id)
-    .bind(line.actor_login)
-    .bind(line.action)
-    .bind(line.article_id)
-    .bind(line.from.map(|s| s.as_str()))
-    .bind(line.to.map(|s| s.as_str()))
-    .bind(line.comment.map(str::trim).filter(|c| !c.is_empty()))
-    .bind(line.ip)
-    .bind(line.detail.to_string())
-    .execute(exec)
-    .await?;
-    Ok(())
 }
 
 impl Store {
@@ -532,32 +476,6 @@ impl Store {
         .await
     }
 
-    /// An account event (login, logout, user added …) for the audit log.
-    pub async fn audit_account(
-        &self,
-        actor: Option<&User>,
-        actor_login: &str,
-        action: &str,
-        ip: &str,
-        detail: serde_json::Value,
-    ) -> Result<()> {
-        audit(
-            &self.pool,
-            AuditLine {
-                actor_id: actor.map(|u| u.id),
-                actor_login,
-                action,
-                article_id: None,
-                from: None,
-                to: None,
-                comment: None,
-                ip,
-                detail: &detail,
-            },
-        )
-        .await
-    }
-
     /// Publishes every scheduled article whose time has come, once, whichever nodes run this.
     ///
     /// On PostgreSQL a transaction-scoped advisory lock lets one node at a time run the sweep;
@@ -662,44 +580,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Audit lines, oldest first.
-    pub async fn audit_log(&self, filter: AuditFilter, limit: i64) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query(
-            "SELECT l.id, l.at, l.actor_id, l.actor_login, l.action, l.article_id, a.title AS article_title, \
-             l.from_state, l.to_state, l.comment, l.ip, l.detail FROM audit_log l \
-             LEFT JOIN articles a ON a.id = l.article_id \
-             WHERE ($1 < 0 OR l.article_id = $1) AND ($2 < 0 OR l.actor_id = $2) \
-             ORDER BY l.id DESC LIMIT $3",
-        )
-        .bind(filter.article_id.unwrap_or(-1))
-        .bind(filter.actor_id.unwrap_or(-1))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut entries = rows
-            .iter()
-            .map(|row| {
-                let detail: String = row.try_get("detail")?;
-                Ok(AuditEntry {
-                    id: row.try_get("id")?,
-                    at: millis(row.try_get("at")?),
-                    actor_id: row.try_get("actor_id")?,
-                    actor_login: row.try_get("actor_login")?,
-                    action: row.try_get("action")?,
-                    article_id: row.try_get("article_id")?,
-                    article_title: row.try_get("article_title")?,
-                    from_state: row.try_get("from_state")?,
-                    to_state: row.try_get("to_state")?,
-                    comment: row.try_get("comment")?,
-                    ip: row.try_get("ip")?,
-                    detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        entries.reverse();
-        Ok(entries)
     }
 
     /// Newsroom listing: articles in any of `statuses`, optionally by one author, newest edit first.

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 
 pub const PG_ENV: &str = "RONGMEI_TEST_DATABASE_URL";
 

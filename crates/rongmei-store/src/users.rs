@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Result, Store, StoreError, now_millis};
+use crate::db::{Result, Store, StoreError, now_millis};
 
 #[derive(Debug, Clone)]
 pub struct NewUser {

@@ -7,7 +7,7 @@ use rongmei_core::channel::{day_bucket, hour_bucket};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::{Result, Store};
+use crate::db::{Result, Store};
 
 /// One reader's view as a node saw it, waiting to be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use rongmei_app::{Actor, App, Config, Overrides};
 use rongmei_store::testing::TestDb;
@@ -218,3 +219,22 @@ pub async fn act(
     )
     .await
 }
+
+/// An HTTP client that shows redirects instead of following them.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub const STAFF: &[(&str, &str)] = &[
+    ("reporter", "reporter"),
+    ("reporter2", "reporter"),
+    ("r1", "reviewer1"),
+    ("r2", "reviewer2"),
+    ("both", "reviewer1,reviewer2"),
+    ("chief", "chief"),
+    ("admin", "admin"),
+];

@@ -1,0 +1,4 @@
+//! The public site's data: navigation and the content of its pages.
+
+pub mod nav;
+pub mod pages;
