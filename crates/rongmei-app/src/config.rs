@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
+use figment::providers::{Format, Serialized, Toml};
 use rongmei_core::Links;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -101,6 +101,8 @@ pub struct Config {
     pub site_name: String,
     /// Every absolute URL starts here, whatever `Host` a request carried.
     pub links: Links,
+    /// Whether the base URL was configured, rather than derived from the listen address.
+    pub base_url_given: bool,
 }
 
 impl Config {
@@ -116,18 +118,14 @@ impl Config {
             }
             fig = fig.merge(Toml::file(f));
         }
-        let env = Env::raw()
-            .only(&ENV_NAMES.iter().map(|(e, _)| *e).collect::<Vec<_>>())
-            .map(|k| {
-                let key = k.as_str().to_ascii_uppercase();
-                ENV_NAMES
-                    .iter()
-                    .find(|(e, _)| *e == key)
-                    .map_or_else(|| k.as_str().to_string(), |(_, name)| name.to_string())
-                    .into()
-            });
-        // Environment values are strings: a token of digits must stay a string.
-        fig = fig.merge(env.lowercase(false).split("__"));
+        // Read as plain strings: figment's environment provider would parse `0123` as a number.
+        let mut env = figment::value::Dict::new();
+        for (var, key) in ENV_NAMES {
+            if let Ok(v) = std::env::var(var) {
+                env.insert((*key).to_string(), v.into());
+            }
+        }
+        fig = fig.merge(Serialized::defaults(env));
         fig = fig.merge(Serialized::defaults(flags));
         let raw: Raw = fig
             .extract()
@@ -152,11 +150,12 @@ impl Config {
                 "listen: {listen_text:?} 不是地址 (expected HOST:PORT, e.g. 127.0.0.1:8080)"
             ))
         })?;
-        let base = raw
+        let given = raw
             .base_url
             .map(|b| b.trim().to_string())
-            .filter(|b| !b.is_empty())
-            .unwrap_or_else(|| format!("http://{listen}"));
+            .filter(|b| !b.is_empty());
+        let base_url_given = given.is_some();
+        let base = given.unwrap_or_else(|| format!("http://{listen}"));
         let links =
             Links::new(&base).map_err(|e| ConfigError::Invalid(format!("base_url: {e}")))?;
         let site_name = raw
@@ -175,7 +174,19 @@ impl Config {
             admin_token: raw.admin_token.filter(|t| !t.is_empty()),
             site_name,
             links,
+            base_url_given,
         })
+    }
+
+    /// Once the listener is bound: without a configured base URL, links use the address really
+    /// listened on (`--listen 127.0.0.1:0` picks a free port).
+    pub fn bound_to(&mut self, addr: SocketAddr) {
+        self.listen = addr;
+        if !self.base_url_given
+            && let Ok(links) = Links::new(&format!("http://{addr}"))
+        {
+            self.links = links;
+        }
     }
 }
 
@@ -274,6 +285,43 @@ mod tests {
         )
         .expect("config");
         assert_eq!(c.site_name, "另一个站");
+    }
+
+    #[test]
+    // figment's own error type is what `Jail` closures return.
+    #[allow(clippy::result_large_err)]
+    fn the_environment_beats_the_file_and_flags_beat_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "rongmei.toml",
+                "site_name = \"文件\"\ndatabase = \"sqlite://file.sqlite\"\nlisten = \"127.0.0.1:7000\"\n",
+            )?;
+            jail.set_env("RONGMEI_SITE_NAME", "环境");
+            jail.set_env(
+                "RONGMEI_DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/x",
+            );
+            jail.set_env("RONGMEI_TRUST_PROXY", "1");
+            jail.set_env("RONGMEI_ADMIN_TOKEN", "0123");
+            let file = std::path::Path::new("rongmei.toml");
+            let c = Config::load(Some(file), &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.site_name, "环境");
+            assert_eq!(c.database, "postgres://postgres@127.0.0.1:5432/x");
+            assert!(c.trust_proxy);
+            assert_eq!(
+                c.admin_token.as_deref(),
+                Some("0123"),
+                "digits stay a string"
+            );
+            assert_eq!(c.listen.port(), 7000, "the file where nothing else says");
+            let flags = Overrides {
+                site_name: Some("旗标".into()),
+                ..Default::default()
+            };
+            let c = Config::load(Some(file), &flags).map_err(|e| e.to_string())?;
+            assert_eq!(c.site_name, "旗标");
+            Ok(())
+        });
     }
 
     #[test]

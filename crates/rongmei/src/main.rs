@@ -209,7 +209,7 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(config: Config, demo: bool) -> Result<()> {
+async fn serve(mut config: Config, demo: bool) -> Result<()> {
     let store = connect(&config.database).await?;
     if demo {
         if store.count_articles().await? == 0 {
@@ -257,6 +257,7 @@ async fn serve(config: Config, demo: bool) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
+    config.bound_to(listener.local_addr()?);
     let index = rongmei_app::app::open_search(&config.data).with_context(|| {
         format!(
             "opening the search index in {}",

@@ -249,3 +249,97 @@ async fn user_add_reads_the_password_from_stdin() {
         db.cleanup().await;
     }
 }
+
+/// `serve` with a config file, an environment variable and a flag: the flag beats the
+/// environment, which beats the file; the configured base URL starts the canonical link and the
+/// API's `url` whatever `Host` the request carried.
+#[tokio::test]
+async fn serve_reads_flags_over_environment_over_file() {
+    let db = TestDb::sqlite().await;
+    let data = tempfile::tempdir().unwrap();
+    let config = data.path().join("rongmei.toml");
+    std::fs::write(
+        &config,
+        "base_url = \"https://file.example\"\nsite_name = \"文件里的站名\"\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rongmei"))
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--data",
+            data.path().to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--base-url",
+            "https://news.example.edu.cn",
+            "serve",
+            "--demo",
+        ])
+        .env("RONGMEI_DATABASE_URL", &db.url)
+        .env("RONGMEI_SITE_NAME", "环境里的站名")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("Rongmei is serving") {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "server exited early");
+    }
+    let base = line.trim().rsplit(' ').next().unwrap().to_string();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let list: serde_json::Value = http
+        .get(format!("{base}/api/v1/articles?per_page=1"))
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = list["items"][0]["id"].as_i64().expect("an article");
+    assert_eq!(
+        list["items"][0]["url"],
+        format!("https://news.example.edu.cn/articles/{id}")
+    );
+    let page = http
+        .get(format!("{base}/articles/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!(
+            "<link rel=\"canonical\" href=\"https://news.example.edu.cn/articles/{id}\">"
+        )),
+        "canonical link"
+    );
+    assert!(page.contains("环境里的站名"), "the environment's site name");
+    assert!(!page.contains("文件里的站名"));
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    assert!(child.wait().unwrap().success());
+
+    // A bad value is refused before anything starts, naming the setting.
+    let out = Command::new(env!("CARGO_BIN_EXE_rongmei"))
+        .args([
+            "--data",
+            data.path().to_str().unwrap(),
+            "--base-url",
+            "news.example.edu.cn",
+            "serve",
+        ])
+        .env("RONGMEI_DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("base_url"), "{err}");
+    db.cleanup().await;
+}
