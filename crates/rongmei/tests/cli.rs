@@ -18,6 +18,34 @@ fn rongmei(data: &Path, db: &TestDb, args: &[&str]) -> Output {
         .expect("run rongmei")
 }
 
+/// Starts `rongmei ARGS` (a `serve`) and waits for it to say where it serves; answers the child
+/// and that address.
+fn start_serving(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rongmei"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start rongmei");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    while !line.starts_with("Rongmei is serving") {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).expect("read stdout") > 0,
+            "server exited early"
+        );
+    }
+    let base = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    (child, base)
+}
+
 fn last_line(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -123,28 +151,18 @@ async fn corpus_imports_every_article_once() {
 async fn serve_demo_opens_a_site_with_the_seed() {
     for db in TestDb::all("serve_demo_opens_a_site_with_the_seed").await {
         let data = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rongmei"))
-            .args([
+        let (mut child, base) = start_serving(
+            &[
                 "--data",
                 data.path().to_str().unwrap(),
                 "--listen",
                 "127.0.0.1:0",
                 "serve",
                 "--demo",
-            ])
-            .env("RONGMEI_DATABASE_URL", &db.url)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        while !line.starts_with("Rongmei is serving") {
-            line.clear();
-            assert!(out.read_line(&mut line).unwrap() > 0, "server exited early");
-        }
-        let base = line.trim().rsplit(' ').next().unwrap().to_string();
-        assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+            ],
+            &[("RONGMEI_DATABASE_URL", db.url.as_str())],
+        );
+        assert!(base.starts_with("http://127.0.0.1:"), "{base}");
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
@@ -263,8 +281,8 @@ async fn serve_reads_flags_over_environment_over_file() {
         "base_url = \"https://file.example\"\nsite_name = \"文件里的站名\"\n",
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rongmei"))
-        .args([
+    let (mut child, base) = start_serving(
+        &[
             "--config",
             config.to_str().unwrap(),
             "--data",
@@ -275,20 +293,12 @@ async fn serve_reads_flags_over_environment_over_file() {
             "https://news.example.edu.cn",
             "serve",
             "--demo",
-        ])
-        .env("RONGMEI_DATABASE_URL", &db.url)
-        .env("RONGMEI_SITE_NAME", "环境里的站名")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.starts_with("Rongmei is serving") {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "server exited early");
-    }
-    let base = line.trim().rsplit(' ').next().unwrap().to_string();
+        ],
+        &[
+            ("RONGMEI_DATABASE_URL", db.url.as_str()),
+            ("RONGMEI_SITE_NAME", "环境里的站名"),
+        ],
+    );
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
