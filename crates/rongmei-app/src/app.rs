@@ -7,6 +7,7 @@ use rongmei_core::Links;
 use rongmei_search::{SearchConfig, SearchError, SearchIndex};
 use rongmei_store::Store;
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use crate::accounts::limiter::SignInLimiter;
 use crate::config::{Config, DataDir};
@@ -38,6 +39,8 @@ struct Inner {
     listeners: RwLock<Vec<Listener>>,
     /// Ticks after each write here, so this node's subscribers read the feed at once.
     wake: watch::Sender<u64>,
+    /// Cancelled when the node stops: background loops finish what they are doing and end.
+    stopping: CancellationToken,
 }
 
 impl App {
@@ -74,6 +77,7 @@ impl App {
                 sign_ins: SignInLimiter::new(),
                 listeners: RwLock::new(Vec::new()),
                 wake,
+                stopping: CancellationToken::new(),
             }),
         })
     }
@@ -126,6 +130,11 @@ impl App {
 
     pub(crate) fn site_cache(&self) -> &SiteCache {
         &self.inner.site
+    }
+
+    /// Cancelled when the node begins to stop.
+    pub fn stopping(&self) -> &CancellationToken {
+        &self.inner.stopping
     }
 
     pub(crate) fn wake(&self) -> watch::Receiver<u64> {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rongmei_core::ArticleEvent;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
 use crate::error::AppError;
@@ -40,7 +41,13 @@ impl Subscriber for Caches {
 impl App {
     /// Starts a subscriber in its own task: it never waits for another.
     pub fn subscribe<S: Subscriber>(&self, sub: Arc<S>, cursors: CursorStore) -> JoinHandle<()> {
-        tokio::spawn(follow(sub, self.store().clone(), cursors, self.wake()))
+        tokio::spawn(follow(
+            sub,
+            self.store().clone(),
+            cursors,
+            self.wake(),
+            self.stopping().clone(),
+        ))
     }
 
     /// A cursor in the database shared by every node, held by this one while it runs.
@@ -50,28 +57,23 @@ impl App {
         }
     }
 
-    /// Starts the node's background work; abort the tasks, then call [`App::stop`].
-    pub fn spawn_background(&self) -> Vec<JoinHandle<()>> {
+    /// Starts the node's background work; [`Background::stop`] ends it and writes every
+    /// counted view.
+    pub fn spawn_background(&self) -> Background {
         let mut tasks = Vec::new();
         let s = self.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(FLUSH_EVERY);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
+        tasks.push(every(self.stopping(), FLUSH_EVERY, move || {
+            let s = s.clone();
+            async move {
                 if let Err(e) = s.counter().flush().await {
                     tracing::warn!(error = %e, "flushing view counts failed; will retry");
                 }
             }
         }));
         let s = self.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(1));
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                s.counter().refresh_known().await;
-            }
+        tasks.push(every(self.stopping(), Duration::from_secs(1), move || {
+            let s = s.clone();
+            async move { s.counter().refresh_known().await }
         }));
         tasks.push(self.subscribe(
             Arc::new(SearchIndexer {
@@ -81,34 +83,33 @@ impl App {
             CursorStore::NodeFile(self.data().search_position()),
         ));
         tasks.push(self.subscribe(Arc::new(Caches(self.clone())), CursorStore::Memory));
-        tasks.push(tokio::spawn(self.clone().run_scheduler()));
         let s = self.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                tick.tick().await;
-                s.prune().await;
-            }
+        tasks.push(every(self.stopping(), Duration::from_secs(1), move || {
+            let s = s.clone();
+            async move { s.publish_due().await }
         }));
-        tasks
+        let s = self.clone();
+        tasks.push(every(self.stopping(), Duration::from_secs(60), move || {
+            let s = s.clone();
+            async move { s.prune().await }
+        }));
+        Background {
+            app: self.clone(),
+            tasks,
+        }
     }
 
-    /// Publishes scheduled articles when their time comes; every node runs it, the store makes
+    /// Publishes scheduled articles whose time has come; every node runs it, the store makes
     /// sure each article goes out once.
-    async fn run_scheduler(self) {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match self.store().publish_due(self.node_name()).await {
-                Ok(ids) => {
-                    for id in ids {
-                        tracing::info!(article = id, "scheduled article published");
-                        self.changed(id);
-                    }
+    async fn publish_due(&self) {
+        match self.store().publish_due(self.node_name()).await {
+            Ok(ids) => {
+                for id in ids {
+                    tracing::info!(article = id, "scheduled article published");
+                    self.changed(id);
                 }
-                Err(e) => tracing::warn!(error = %e, "publishing scheduled articles failed"),
             }
+            Err(e) => tracing::warn!(error = %e, "publishing scheduled articles failed"),
         }
     }
 
@@ -129,10 +130,51 @@ impl App {
             tracing::warn!(error = %e, "pruning sessions failed");
         }
     }
+}
 
-    /// After the background tasks are stopped: writes every counted view.
-    pub async fn stop(&self) {
-        if let Err(e) = self.counter().flush().await {
+/// Runs `work` every `period` until `stop` is cancelled. Work under way is never interrupted:
+/// only the wait between two runs races the stop, so a flush that has taken a batch out of
+/// memory always writes it (or puts it back) before the task ends.
+fn every<F, Fut>(stop: &CancellationToken, period: Duration, work: F) -> JoinHandle<()>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let stop = stop.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tick.tick() => work().await,
+            }
+        }
+    })
+}
+
+/// How long a stopping node waits for one background task to finish what it is doing.
+const STOP_PATIENCE: Duration = Duration::from_secs(15);
+
+/// A node's background work, running.
+pub struct Background {
+    app: App,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Background {
+    /// Stops cooperatively: every loop finishes its current run (a flush in flight included),
+    /// then one last flush writes everything still counted in memory.
+    pub async fn stop(self) {
+        self.app.stopping().cancel();
+        for t in self.tasks {
+            let abort = t.abort_handle();
+            if tokio::time::timeout(STOP_PATIENCE, t).await.is_err() {
+                tracing::warn!("a background task did not stop in time; abandoning it");
+                abort.abort();
+            }
+        }
+        if let Err(e) = self.app.counter().flush().await {
             tracing::error!(error = %e, "final flush of view counts failed");
         }
     }

@@ -92,7 +92,7 @@ async fn a_publication_arrives_in_order_and_a_failing_subscriber_does_not_hold_s
         .expect("config");
         let index = rongmei_app::app::open_search(&config.data).expect("index");
         let app = App::open(config, store.clone(), index).await.expect("app");
-        let tasks = app.spawn_background();
+        let background = app.spawn_background();
         let recorder = Arc::new(Recorder {
             seen: Mutex::new(Vec::new()),
         });
@@ -101,7 +101,7 @@ async fn a_publication_arrives_in_order_and_a_failing_subscriber_does_not_hold_s
             fail_first: 4,
             delivered: Mutex::new(Vec::new()),
         });
-        let mut subs = vec![
+        let subs = [
             app.subscribe(recorder.clone(), app.shared_cursor()),
             app.subscribe(flaky.clone(), app.shared_cursor()),
         ];
@@ -212,11 +212,16 @@ async fn a_publication_arrives_in_order_and_a_failing_subscriber_does_not_hold_s
         assert_eq!(kinds_of(&delivered), expected);
         assert!(flaky.attempts.load(Ordering::SeqCst) > 4);
 
-        subs.extend(tasks);
+        background.stop().await;
         for t in subs {
-            t.abort();
+            t.await.expect("a subscriber ends when the node stops");
         }
-        app.stop().await;
+        // Stopping gave the shared cursors' leases up, at the position delivered.
+        let claimed = store
+            .claim_cursor("test-recorder", "another-node", 1000, 0)
+            .await
+            .expect("claim");
+        assert_eq!(claimed, Some(seen.last().map_or(0, |e| e.seq)));
         store.close().await;
         db.cleanup().await;
     }

@@ -14,14 +14,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let tasks = state.app().spawn_background();
+    let background = state.app().spawn_background();
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
-    for t in tasks {
-        t.abort();
-    }
-    state.app().stop().await;
+    background.stop().await;
     result
 }

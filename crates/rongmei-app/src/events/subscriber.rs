@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use rongmei_core::ArticleEvent;
 use rongmei_store::Store;
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 use super::cursor::FeedCursor;
 use crate::error::AppError;
@@ -72,13 +73,15 @@ impl CursorStore {
     }
 }
 
-/// Follows the feed for one subscriber until the task is dropped. `wake` ticks after writes on
-/// this node, so local changes are handled at once rather than at the next poll.
+/// Follows the feed for one subscriber until `stop` is cancelled; a batch being handled is
+/// finished first. `wake` ticks after writes on this node, so local changes are handled at once
+/// rather than at the next poll.
 pub async fn follow<S: Subscriber>(
     sub: Arc<S>,
     store: Store,
     cursors: CursorStore,
     mut wake: watch::Receiver<u64>,
+    stop: CancellationToken,
 ) {
     let name = sub.name();
     let mut cursor: Option<FeedCursor> = None;
@@ -86,13 +89,17 @@ pub async fn follow<S: Subscriber>(
     let mut more = false;
     let mut wake_alive = true;
     loop {
-        if !retry.is_zero() {
-            tokio::time::sleep(retry).await;
-        } else if !more {
-            tokio::select! {
-                _ = tokio::time::sleep(POLL) => {}
-                r = wake.changed(), if wake_alive => wake_alive = r.is_ok(),
-            }
+        let pause = if !retry.is_zero() {
+            retry
+        } else if more {
+            Duration::ZERO
+        } else {
+            POLL
+        };
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            _ = tokio::time::sleep(pause) => {}
+            r = wake.changed(), if wake_alive && retry.is_zero() && !more => wake_alive = r.is_ok(),
         }
         more = false;
         let step = async {
@@ -158,6 +165,9 @@ pub async fn follow<S: Subscriber>(
                 tracing::warn!(subscriber = name, error = %e, retry_in_ms = retry.as_millis() as u64, "a change-feed subscriber failed; retrying");
             }
         }
+    }
+    if let CursorStore::Shared { owner } = &cursors {
+        release(&store, name, owner).await;
     }
 }
 
