@@ -1,6 +1,7 @@
 //! The application: one value that every adapter (the web server, the command line) holds, and
 //! whose methods — spread over the feature modules — are the use cases.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use rongmei_core::Links;
@@ -41,6 +42,21 @@ struct Inner {
     wake: watch::Sender<u64>,
     /// Cancelled when the node stops: background loops finish what they are doing and end.
     stopping: CancellationToken,
+    /// The search index is built and caught up with the change feed.
+    search_ready: Arc<AtomicBool>,
+}
+
+/// Whether this node can answer everything correctly (`/readyz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Readiness {
+    pub database: bool,
+    pub search: bool,
+}
+
+impl Readiness {
+    pub fn ready(&self) -> bool {
+        self.database && self.search
+    }
 }
 
 impl App {
@@ -78,6 +94,7 @@ impl App {
                 listeners: RwLock::new(Vec::new()),
                 wake,
                 stopping: CancellationToken::new(),
+                search_ready: Arc::new(AtomicBool::new(false)),
             }),
         })
     }
@@ -130,6 +147,24 @@ impl App {
 
     pub(crate) fn site_cache(&self) -> &SiteCache {
         &self.inner.site
+    }
+
+    /// The flag the search indexer raises once the index is built and caught up.
+    pub(crate) fn search_ready_flag(&self) -> Arc<AtomicBool> {
+        self.inner.search_ready.clone()
+    }
+
+    /// Whether searches can be answered from a complete index.
+    pub fn readiness_of_search(&self) -> bool {
+        self.inner.search_ready.load(Ordering::SeqCst)
+    }
+
+    /// Database reachable, search index built and caught up with the change feed.
+    pub async fn readiness(&self) -> Readiness {
+        Readiness {
+            database: self.store().ping().await.is_ok(),
+            search: self.inner.search_ready.load(Ordering::SeqCst),
+        }
     }
 
     /// Cancelled when the node begins to stop.

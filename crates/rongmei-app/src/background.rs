@@ -79,6 +79,7 @@ impl App {
             Arc::new(SearchIndexer {
                 store: self.store().clone(),
                 index: self.search_index().clone(),
+                ready: self.search_ready_flag(),
             }),
             CursorStore::NodeFile(self.data().search_position()),
         ));

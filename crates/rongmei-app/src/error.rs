@@ -31,6 +31,9 @@ pub enum AppError {
     /// Existed and was taken down on purpose (a retracted article).
     #[error("{0}")]
     Gone(String),
+    /// Not available yet or for a while (the search index is being built); try again soon.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(String),
 }

@@ -1,4 +1,5 @@
-//! Image uploads made in the editor: originals kept byte for byte, thumbnails made on the server.
+//! Image uploads made in the editor: originals kept without their metadata, thumbnails made on the
+//! server.
 //!
 //! # Layout on disk
 //!
@@ -6,7 +7,7 @@
 //! BLAKE3 hash of the uploaded bytes and filed under the first two of them:
 //!
 //! ```text
-//! DATA/media/3f/3fa9c0d41b7e2a55.jpg        the original, exactly as uploaded
+//! DATA/media/3f/3fa9c0d41b7e2a55.jpg        the original, without its metadata
 //! DATA/media/3f/3fa9c0d41b7e2a55-320.jpg    thumbnail 320 px wide
 //! DATA/media/3f/3fa9c0d41b7e2a55-960.jpg    display version 960 px wide
 //! ```
@@ -34,10 +35,11 @@
 //!
 //! # Originals and metadata
 //!
-//! Originals are kept exactly as uploaded, for fidelity (no generation loss, animation, colour
-//! profile and camera data intact). Nothing is stripped, and that includes EXIF: a phone photo's
-//! original keeps its GPS position and camera serial, and it is public at `original_url`. Editors
-//! who need that removed must remove it before uploading. Thumbnails are re-encoded from pixels and
+//! Originals keep their pixels exactly (no re-encoding: no generation loss, animation and colour
+//! profile intact), but not their metadata: EXIF, XMP, IPTC and comments are dropped
+//! (`metadata.rs`), since a phone photo's EXIF holds where it was taken and the camera's serial,
+//! and the original is public at `original_url`. The EXIF orientation alone is written back, so
+//! browsers still show the picture upright. Thumbnails are re-encoded from pixels and
 //! carry no EXIF at all; they keep only the ICC colour profile (so wide-gamut photos keep their
 //! colours) and are already turned upright by the EXIF orientation.
 //!
@@ -55,6 +57,8 @@
 //! [`MediaStore::store`] decodes and resizes: tens to hundreds of milliseconds of CPU for a phone
 //! photo, plus blocking file I/O. Async callers must run it in `tokio::task::spawn_blocking`, never
 //! on a runtime worker thread. [`MediaStore::resolve`] only does one `stat` and is fine anywhere.
+
+mod metadata;
 
 use std::fs;
 use std::io::{self, Cursor, Write};
@@ -274,7 +278,16 @@ impl MediaStore {
         fs::create_dir_all(&dir)?;
 
         let original_file = format!("{name}.{}", kind.extension());
-        write_atomically(&dir.join(&original_file), bytes)?;
+        // Served without EXIF, XMP or comments: a phone's photo carries where it was taken.
+        let container = match kind {
+            ImageKind::Jpeg => metadata::Container::Jpeg,
+            ImageKind::Png => metadata::Container::Png,
+            ImageKind::WebP => metadata::Container::WebP,
+            _ => metadata::Container::Other,
+        };
+        let served = metadata::strip(container, bytes, u16::from(decoded.orientation.to_exif()))
+            .unwrap_or_else(|| bytes.to_vec());
+        write_atomically(&dir.join(&original_file), &served)?;
         let original_url = format!("{URL_PREFIX}{shard}/{original_file}");
 
         let (raw_w, raw_h) = (decoded.image.width(), decoded.image.height());

@@ -88,7 +88,8 @@ fn png_gets_both_thumbnails_and_display_url() {
     assert!(stored.url.ends_with("-960.jpg"), "{}", stored.url);
     assert_thumbs_on_disk(&store, &stored);
 
-    // The original is kept byte for byte, under media/<hash[0..2]>/<hash16>.png.
+    // The original (which carries no metadata) is kept byte for byte, under
+    // media/<hash[0..2]>/<hash16>.png, named by the hash of the uploaded bytes.
     let hex = blake3::hash(&bytes).to_hex();
     let expected = format!("/media/{}/{}.png", &hex[..2], &hex[..16]);
     assert_eq!(stored.original_url, expected);
@@ -450,12 +451,21 @@ fn exif_orientation_is_applied_to_thumbnails() {
         .collect();
     assert_eq!(dims, [(320, 480)]);
     assert_thumbs_on_disk(&store, &stored);
-    // 800 wide is under the display width: the original (with its EXIF, which browsers honour).
+    // 800 wide is under the display width: the original, whose orientation (the one EXIF field
+    // kept) browsers honour.
     assert_eq!(stored.url, stored.original_url);
+    let served = std::fs::read(store.resolve(&stored.url).unwrap()).unwrap();
+    let mut decoder = image::ImageReader::new(Cursor::new(&served))
+        .with_guessed_format()
+        .unwrap()
+        .into_decoder()
+        .unwrap();
+    use image::ImageDecoder;
     assert_eq!(
-        std::fs::read(store.resolve(&stored.url).unwrap()).unwrap(),
-        bytes
+        decoder.orientation().unwrap(),
+        image::metadata::Orientation::Rotate90
     );
+    assert_eq!(decoder.dimensions(), (1200, 800), "the pixels as uploaded");
 }
 
 #[test]
@@ -582,4 +592,45 @@ fn stored_image_serializes_for_the_editor() {
             .starts_with("/media/")
     );
     assert_eq!(THUMB_WIDTHS, [320, 960]);
+}
+
+/// A phone photo's EXIF (here with a GPS block and orientation 6, "turn right") is not served:
+/// the stored original keeps its pixels and only the orientation.
+#[test]
+fn originals_are_served_without_gps_exif() {
+    use img_parts::ImageEXIF;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path());
+    let img = image::RgbImage::from_pixel(60, 40, image::Rgb([20, 120, 200]));
+    let mut encoded = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new(&mut encoded)
+        .encode_image(&img)
+        .unwrap();
+    let mut tiff = b"II\x2a\x00\x08\x00\x00\x00\x01\x00\x12\x01\x03\x00\x01\x00\x00\x00\x06\x00\x00\x00\x00\x00\x00\x00".to_vec();
+    tiff.extend_from_slice(b"GPSLatitude 34.2469 N GPSLongitude 108.9872 E");
+    let mut jpeg = img_parts::jpeg::Jpeg::from_bytes(encoded.into()).unwrap();
+    jpeg.set_exif(Some(tiff.into()));
+    let bytes = jpeg.encoder().bytes().to_vec();
+
+    let stored = store.store(&bytes, "IMG_0001.jpg").unwrap();
+    assert_eq!((stored.width, stored.height), (40, 60), "shown upright");
+    let served = std::fs::read(store.resolve(&stored.original_url).unwrap()).unwrap();
+    assert!(
+        !served.windows(11).any(|w| w == b"GPSLatitude"),
+        "the GPS position is gone"
+    );
+    let exif = img_parts::jpeg::Jpeg::from_bytes(served.clone().into())
+        .unwrap()
+        .exif()
+        .expect("the orientation is kept");
+    assert_eq!(
+        &exif[8..20],
+        b"\x01\x00\x12\x01\x03\x00\x01\x00\x00\x00\x06\x00"
+    );
+    let decoded = image::load_from_memory(&served).unwrap();
+    assert_eq!(
+        (decoded.width(), decoded.height()),
+        (60, 40),
+        "pixels as uploaded"
+    );
 }

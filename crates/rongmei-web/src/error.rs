@@ -32,6 +32,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Gone(_) => StatusCode::GONE,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -47,6 +48,7 @@ fn code_of(e: &AppError) -> &'static str {
         AppError::TooLarge(_) => "payload_too_large",
         AppError::RateLimited(_) => "too_many_requests",
         AppError::Gone(_) => "gone",
+        AppError::Unavailable(_) => "unavailable",
         AppError::Internal(_) => "internal",
     }
 }
@@ -63,6 +65,7 @@ pub fn heading_of(status: StatusCode) -> &'static str {
         StatusCode::TOO_MANY_REQUESTS => "请求过于频繁 (429)",
         StatusCode::GONE => "文章已撤下 (410)",
         StatusCode::PAYLOAD_TOO_LARGE => "内容过大 (413)",
+        StatusCode::SERVICE_UNAVAILABLE => "暂时无法提供服务 (503)",
         _ => "服务器出错了 (500)",
     }
 }
@@ -101,9 +104,14 @@ impl IntoResponse for WebError {
             },
         };
         let mut resp = (status, Json(body)).into_response();
-        if status == StatusCode::TOO_MANY_REQUESTS {
+        let retry_after = match status {
+            StatusCode::TOO_MANY_REQUESTS => Some("60"),
+            StatusCode::SERVICE_UNAVAILABLE => Some("5"),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+                .insert(header::RETRY_AFTER, HeaderValue::from_static(secs));
         }
         resp.extensions_mut().insert(Shown(message));
         resp

@@ -7,6 +7,7 @@ pub mod api;
 pub mod client;
 pub mod error;
 pub mod extract;
+pub mod health;
 pub mod http_cache;
 pub mod layers;
 pub mod newsroom;

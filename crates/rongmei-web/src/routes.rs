@@ -12,6 +12,7 @@ use tower_http::compression::CompressionLayer;
 use crate::analytics;
 use crate::api::public;
 use crate::error::{WebError, panic_response};
+use crate::health;
 use crate::layers::{csrf_guard, error_pages};
 use crate::newsroom::{
     accounts, api_accounts, api_articles, api_tools, audit, desk, editor, frame, history, media,
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/site.css", get(pages::stylesheet))
         .route("/media/{*path}", get(media::serve))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(health::readyz))
         // No icon yet: an empty answer stops browsers asking on every page without a 404.
         .route(
             "/favicon.ico",

@@ -44,6 +44,9 @@ pub trait Subscriber: Send + Sync + 'static {
 
     /// Handles events in feed order. An error retries the same events later, with backoff.
     fn handle(&self, events: &[ArticleEvent]) -> impl Future<Output = Result<(), AppError>> + Send;
+
+    /// Told after each round that reached the end of the feed with everything handled.
+    fn caught_up(&self) {}
 }
 
 /// Where a subscriber's position is kept.
@@ -159,6 +162,9 @@ pub async fn follow<S: Subscriber>(
             Ok(full) => {
                 more = full;
                 retry = Duration::ZERO;
+                if !full && cursor.is_some() {
+                    sub.caught_up();
+                }
             }
             Err(e) => {
                 retry = (retry * 2).clamp(FIRST_RETRY, MAX_RETRY);

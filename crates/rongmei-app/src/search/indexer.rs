@@ -2,6 +2,7 @@
 //! new, corrupt or built with other dictionaries, then kept current event by event.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rongmei_core::{Article, ArticleEvent};
 use rongmei_search::{SearchDoc, SearchError, SearchIndex};
@@ -79,6 +80,8 @@ pub async fn rebuild(
 pub struct SearchIndexer {
     pub store: Store,
     pub index: Arc<SearchIndex>,
+    /// True once the index is built and has caught up with the feed.
+    pub ready: Arc<AtomicBool>,
 }
 
 impl Subscriber for SearchIndexer {
@@ -90,6 +93,7 @@ impl Subscriber for SearchIndexer {
         if let Some(at) = stored.filter(|_| !self.index.needs_rebuild()) {
             return Ok(at.min(feed_end));
         }
+        self.ready.store(false, Ordering::SeqCst);
         tracing::info!("building the search index from the database");
         let logged = Arc::new(|n: u64| {
             if n.is_multiple_of(10_000) {
@@ -99,6 +103,12 @@ impl Subscriber for SearchIndexer {
         let n = rebuild(&self.store, &self.index, logged).await?;
         tracing::info!(articles = n, "search index built");
         Ok(feed_end)
+    }
+
+    fn caught_up(&self) {
+        if !self.ready.swap(true, Ordering::SeqCst) {
+            tracing::info!("search index ready");
+        }
     }
 
     async fn handle(&self, events: &[ArticleEvent]) -> Result<(), AppError> {

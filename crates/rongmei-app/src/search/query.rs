@@ -133,6 +133,11 @@ fn search_pool() -> &'static std::sync::mpsc::SyncSender<SearchJob> {
 impl App {
     /// Runs a search on this node's index, on the search threads.
     pub async fn search(&self, q: SearchQuery) -> Result<SearchResults, AppError> {
+        if !self.readiness_of_search() {
+            return Err(AppError::Unavailable(
+                "搜索索引正在建立，请稍后再试 (the search index is being built; try again in a few seconds)".into(),
+            ));
+        }
         let index = self.search_index().clone();
         let (tx, rx) = tokio::sync::oneshot::channel();
         let job: SearchJob = Box::new(move || {

@@ -55,6 +55,24 @@ impl Server {
         let task = tokio::spawn(rongmei_web::serve(listener, state, async move {
             let _ = rx.await;
         }));
+        // Like a balancer, tests wait for readiness (index built and caught up) before asking.
+        let http = reqwest::Client::new();
+        let started = std::time::Instant::now();
+        loop {
+            let ready = http
+                .get(format!("{base}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200);
+            if ready {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the server never became ready"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         Server {
             base,
             _data: data,
