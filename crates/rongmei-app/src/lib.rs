@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod analytics;
 pub mod app;
 pub mod articles;
 pub mod background;

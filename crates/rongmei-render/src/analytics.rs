@@ -1,36 +1,12 @@
 //! The analytics pages (浏览统计): charts and tables of counted views.
 
 use askama::Template;
+use rongmei_app::analytics::{ArticleStats, ChannelRow, Overview};
 use rongmei_store::{ColumnViews, TopArticle};
 
 use crate::chart::bar_chart;
 use crate::error::RenderError;
 use crate::pages::{Chrome, Renderer};
-
-pub struct ChannelRow {
-    pub label: &'static str,
-    pub views: i64,
-}
-
-/// The whole site's numbers.
-pub struct Overview {
-    /// One bar a day, labelled.
-    pub days: Vec<(String, i64)>,
-    pub top: Vec<(&'static str, Vec<TopArticle>)>,
-    pub columns: Vec<ColumnViews>,
-    pub channels: Vec<ChannelRow>,
-}
-
-/// One article's numbers.
-pub struct ArticleStats {
-    pub id: i64,
-    pub title: String,
-    pub views: i64,
-    pub raw: i64,
-    pub days: Vec<(String, i64)>,
-    pub hours: Vec<(String, i64)>,
-    pub channels: Vec<ChannelRow>,
-}
 
 #[derive(Template)]
 #[template(path = "analytics.html")]

@@ -1,0 +1,200 @@
+//! Counted views as the analytics pages show them: a daily chart, top articles over several
+//! spans, columns, referral channels, one article's days and hours, and a CSV export.
+
+use std::fmt::Write as _;
+
+use chrono::{TimeZone, Utc};
+use rongmei_core::channel::{day_bucket, hour_bucket};
+use rongmei_core::{Channel, SHANGHAI};
+use rongmei_store::{ChannelViews, ColumnViews, TopArticle};
+
+use crate::app::App;
+use crate::error::AppError;
+
+const DAY: i64 = 86_400;
+
+pub struct ChannelRow {
+    pub label: &'static str,
+    pub views: i64,
+}
+
+/// The whole site's numbers.
+pub struct Overview {
+    /// One bar a day, labelled.
+    pub days: Vec<(String, i64)>,
+    pub top: Vec<(&'static str, Vec<TopArticle>)>,
+    pub columns: Vec<ColumnViews>,
+    pub channels: Vec<ChannelRow>,
+}
+
+/// One article's numbers.
+pub struct ArticleStats {
+    pub id: i64,
+    pub title: String,
+    pub views: i64,
+    pub raw: i64,
+    pub days: Vec<(String, i64)>,
+    pub hours: Vec<(String, i64)>,
+    pub channels: Vec<ChannelRow>,
+}
+
+/// One bar per bucket from `first` to `last` (steps of `step` seconds), empty buckets at zero,
+/// labelled in Shanghai time with `label`.
+fn bucket_points(
+    series: &[(i64, i64)],
+    first: i64,
+    last: i64,
+    step: i64,
+    label: &str,
+) -> Vec<(String, i64)> {
+    (0..)
+        .map(|i| first + i * step)
+        .take_while(|b| *b <= last)
+        .map(|b| {
+            let v = series
+                .iter()
+                .filter(|(x, _)| *x == b)
+                .map(|(_, n)| *n)
+                .sum();
+            let text = SHANGHAI
+                .timestamp_opt(b, 0)
+                .single()
+                .map(|t| t.format(label).to_string())
+                .unwrap_or_default();
+            (text, v)
+        })
+        .collect()
+}
+
+fn channel_rows(v: &[ChannelViews]) -> Vec<ChannelRow> {
+    v.iter()
+        .map(|c| ChannelRow {
+            label: Channel::parse(&c.channel)
+                .map(Channel::label)
+                .unwrap_or("其他"),
+            views: c.views,
+        })
+        .collect()
+}
+
+fn parse_day(raw: Option<&str>, default: i64) -> Result<i64, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .and_then(|t| SHANGHAI.from_local_datetime(&t).single())
+            .map(|t| t.timestamp())
+            .ok_or_else(|| AppError::Malformed(format!("dates look like 2024-05-01, not {s:?}"))),
+    }
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+impl App {
+    /// The last 30 days of the whole site.
+    pub async fn analytics_overview(&self) -> Result<Overview, AppError> {
+        let store = self.store();
+        let now = Utc::now();
+        let today = day_bucket(now);
+        let from_30 = today - 29 * DAY;
+        let series = store.views_series("day", from_30, None).await?;
+        let top = vec![
+            (
+                "24 小时",
+                store
+                    .top_articles_since("hour", hour_bucket(now) - 23 * 3600, 10)
+                    .await?,
+            ),
+            (
+                "7 天",
+                store.top_articles_since("day", today - 6 * DAY, 10).await?,
+            ),
+            ("30 天", store.top_articles_since("day", from_30, 10).await?),
+            (
+                "全部",
+                store
+                    .most_viewed(10)
+                    .await?
+                    .into_iter()
+                    .map(|a| TopArticle {
+                        id: a.id,
+                        title: a.title,
+                        views: a.views,
+                    })
+                    .collect(),
+            ),
+        ];
+        Ok(Overview {
+            days: bucket_points(&series, from_30, today, DAY, "%m-%d"),
+            top,
+            columns: store.column_totals().await?,
+            channels: channel_rows(&store.channel_totals("day", from_30, None).await?),
+        })
+    }
+
+    /// One article: counted and raw views, 90 days, 48 hours, channels.
+    pub async fn analytics_article(&self, n: i64) -> Result<ArticleStats, AppError> {
+        let store = self.store();
+        let article = store
+            .article(n)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("没有编号为 {n} 的文章。")))?;
+        let (views, raw) = store.view_counts(n).await?.unwrap_or((article.views, 0));
+        let now = Utc::now();
+        let today = day_bucket(now);
+        let from_90 = today - 89 * DAY;
+        let daily = store.views_series("day", from_90, Some(n)).await?;
+        let this_hour = hour_bucket(now);
+        let hourly = store
+            .views_series("hour", this_hour - 47 * 3600, Some(n))
+            .await?;
+        Ok(ArticleStats {
+            id: n,
+            title: article.title,
+            views: views + self.counter().unflushed(n),
+            raw,
+            days: bucket_points(&daily, from_90, today, DAY, "%m-%d"),
+            hours: bucket_points(&hourly, this_hour - 47 * 3600, this_hour, 3600, "%H时"),
+            channels: channel_rows(&store.channel_totals("day", 0, Some(n)).await?),
+        })
+    }
+
+    /// Counted views per day, article and channel between two days (`YYYY-MM-DD`, the last 30
+    /// days by default), as CSV (RFC 4180, with a byte-order mark so spreadsheet programs read
+    /// the Chinese titles as UTF-8).
+    pub async fn analytics_csv(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<String, AppError> {
+        let today = day_bucket(Utc::now());
+        let from = parse_day(from, today - 29 * DAY)?;
+        let to = parse_day(to, today)?;
+        let rows = self.store().daily_rows(from, to).await?;
+        let mut out = String::from("\u{feff}date,article_id,title,channel,views\r\n");
+        for r in rows {
+            let date = SHANGHAI
+                .timestamp_opt(r.bucket, 0)
+                .single()
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            let _ = write!(
+                out,
+                "{date},{},{},{},{}\r\n",
+                r.article_id,
+                csv_field(&r.title),
+                r.channel,
+                r.views
+            );
+        }
+        Ok(out)
+    }
+}
