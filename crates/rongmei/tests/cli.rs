@@ -78,6 +78,33 @@ async fn import_seed_then_again() {
     }
 }
 
+/// `--log-format json`: every log line on standard error is one JSON object.
+#[tokio::test]
+async fn json_logs_are_one_object_a_line() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/seed");
+    let db = TestDb::sqlite().await;
+    let data = tempfile::tempdir().unwrap();
+    let out = rongmei(
+        data.path(),
+        &db,
+        &["--log-format", "json", "import", seed.to_str().unwrap()],
+    );
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|v| v["fields"]["message"] == "import committed" && v["level"] == "INFO"),
+        "{err}"
+    );
+    db.cleanup().await;
+}
+
 #[tokio::test]
 async fn a_broken_file_imports_nothing_and_names_the_line() {
     for db in TestDb::all("a_broken_file_imports_nothing_and_names_the_line").await {
