@@ -35,13 +35,6 @@ impl Actor {
         }
     }
 
-    pub fn system(name: &'static str) -> Actor {
-        Actor {
-            who: Who::System(name),
-            ip: "local".into(),
-        }
-    }
-
     /// The signed-in member, or a refusal for the machine (articles are written by people).
     pub fn member(&self) -> Result<&User, AppError> {
         match &self.who {

@@ -163,7 +163,7 @@ impl App {
     pub async fn readiness(&self) -> Readiness {
         Readiness {
             database: self.store().ping().await.is_ok(),
-            search: self.inner.search_ready.load(Ordering::SeqCst),
+            search: self.readiness_of_search(),
         }
     }
 

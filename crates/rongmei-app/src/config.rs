@@ -238,11 +238,6 @@ impl DataDir {
     pub fn media(&self) -> rongmei_media::MediaStore {
         rongmei_media::MediaStore::new(&self.0)
     }
-
-    /// The node-local position file of a change-feed subscriber.
-    pub fn cursor_file(&self, subscriber: &str) -> PathBuf {
-        self.0.join(format!("cursor-{subscriber}"))
-    }
 }
 
 #[cfg(test)]

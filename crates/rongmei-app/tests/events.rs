@@ -10,9 +10,11 @@ use rongmei_app::accounts::users::{UserInput, add_user};
 use rongmei_app::articles::input::ArticleInput;
 use rongmei_app::events::subscriber::Subscriber;
 use rongmei_app::search::query::{SearchParams, build_query};
-use rongmei_app::{Actor, App, AppError, Config, Overrides};
+use rongmei_app::{Actor, App, AppError};
 use rongmei_core::{Action, ArticleEvent, EventKind};
 use rongmei_store::testing::TestDb;
+
+mod common;
 
 /// Remembers every event it is given.
 struct Recorder {
@@ -84,14 +86,7 @@ async fn until<T>(what: &str, limit: Duration, mut probe: impl AsyncFnMut() -> O
 async fn a_publication_arrives_in_order_and_a_failing_subscriber_does_not_hold_search_back() {
     for db in TestDb::all("a_publication_arrives_in_order").await {
         let store = db.store().await.expect("store");
-        let data = tempfile::tempdir().expect("data dir");
-        let config = Config::with(&Overrides {
-            data: Some(data.path().to_path_buf()),
-            ..Overrides::default()
-        })
-        .expect("config");
-        let index = rongmei_app::app::open_search(&config.data).expect("index");
-        let app = App::open(config, store.clone(), index).await.expect("app");
+        let (app, _data) = common::open_app(&store).await;
         let background = app.spawn_background();
         let recorder = Arc::new(Recorder {
             seen: Mutex::new(Vec::new()),

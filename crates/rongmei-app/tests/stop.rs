@@ -5,10 +5,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
 use std::time::Duration;
 
-use rongmei_app::{App, Config, Overrides};
 use rongmei_core::Channel;
 use rongmei_store::testing::TestDb;
 use sqlx::Connection;
+
+mod common;
 
 const SEED: &str = include_str!("../../../fixtures/seed/000_110ea0537603b210.txt");
 const READERS: u8 = 100;
@@ -21,14 +22,7 @@ async fn a_stop_waits_for_the_flush_in_flight() {
         store.import(&[seed], &|_| {}).await.expect("import");
         let id = store.published(None, 1, 1).await.expect("listing").items[0].id;
         let before = store.views_of(id).await.expect("views").expect("article");
-        let data = tempfile::tempdir().expect("data dir");
-        let config = Config::with(&Overrides {
-            data: Some(data.path().to_path_buf()),
-            ..Overrides::default()
-        })
-        .expect("config");
-        let index = rongmei_app::app::open_search(&config.data).expect("index");
-        let app = App::open(config, store.clone(), index).await.expect("app");
+        let (app, _data) = common::open_app(&store).await;
         let background = app.spawn_background();
 
         // Another connection holds the article's row, so the next flush blocks inside its write.

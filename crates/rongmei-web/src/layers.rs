@@ -125,20 +125,22 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
 /// Turns error responses into pages: the newsroom's for its paths, the site's elsewhere. JSON
 /// errors under `/api/` go out as they are.
 pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    let token = bearer(req.headers())
-        .or_else(|| session_cookie(req.headers()))
+    let path = req.uri().path();
+    if path.starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let newsroom = path.starts_with("/newsroom");
+    // Only a newsroom error page shows who is signed in; nothing is copied for other requests.
+    let token = newsroom
+        .then(|| bearer(req.headers()).or_else(|| session_cookie(req.headers())))
+        .flatten()
         .map(str::to_string);
     let mut resp = next.run(req).await;
-    if path.starts_with("/api/") {
-        return resp;
-    }
     let Some(Shown(message)) = resp.extensions_mut().remove::<Shown>() else {
         return resp;
     };
     let status = resp.status();
     let heading = heading_of(status);
-    let newsroom = path.starts_with("/newsroom");
     let html = if newsroom {
         let session = match token {
             Some(t) => state.app().authenticate(&t).await.ok().flatten(),

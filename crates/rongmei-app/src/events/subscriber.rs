@@ -106,7 +106,12 @@ pub async fn follow<S: Subscriber>(
         }
         more = false;
         let step = async {
-            let feed_end = store.last_event_seq().await?;
+            // The end of the feed matters only to a cursor not placed yet (once placed, a shared
+            // cursor's row exists and keeps its own position).
+            let feed_end = match &cursor {
+                Some(c) => c.position(),
+                None => store.last_event_seq().await?,
+            };
             // Where to read from: a shared cursor is re-claimed every round (renewing the
             // lease, and picking up another node's progress); a local one is read once.
             match &cursors {

@@ -26,6 +26,17 @@ pub struct WriteResult {
     checks: Vec<Hit>,
 }
 
+impl From<rongmei_app::articles::write::Written> for WriteResult {
+    fn from(w: rongmei_app::articles::write::Written) -> Self {
+        WriteResult {
+            id: w.id,
+            status: w.status,
+            revision: w.revision,
+            checks: w.hits,
+        }
+    }
+}
+
 pub async fn create_article(
     State(state): State<AppState>,
     m: Member,
@@ -35,12 +46,7 @@ pub async fn create_article(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, state.links().api_newsroom_article(w.id))],
-        Json(WriteResult {
-            id: w.id,
-            status: w.status,
-            revision: w.revision,
-            checks: w.hits,
-        }),
+        Json(WriteResult::from(w)),
     )
         .into_response())
 }
@@ -64,12 +70,7 @@ pub async fn edit_article(
         .app()
         .edit_article(&m.actor, id, &input.article, input.revision)
         .await?;
-    Ok(Json(WriteResult {
-        id,
-        status: w.status,
-        revision: w.revision,
-        checks: w.hits,
-    }))
+    Ok(Json(WriteResult::from(w)))
 }
 
 #[derive(Deserialize)]
