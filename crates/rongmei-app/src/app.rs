@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
+use arc_swap::ArcSwap;
 use rongmei_core::Links;
 use rongmei_search::{SearchConfig, SearchError, SearchIndex};
 use rongmei_store::Store;
@@ -28,7 +29,12 @@ pub struct App {
 struct Inner {
     store: Store,
     config: Config,
-    search: Arc<SearchIndex>,
+    /// Swapped whole by an online rebuild; searches in flight keep the index they loaded.
+    search: ArcSwap<SearchIndex>,
+    /// Held while events are applied to the index, so a swap never falls between two.
+    search_writes: tokio::sync::Mutex<()>,
+    /// Held by the one online rebuild a node runs at a time.
+    search_rebuild: tokio::sync::Mutex<()>,
     counter: ViewCounter,
     tokens: ViewTokens,
     checks: rongmei_checks::CheckerHandle,
@@ -67,11 +73,6 @@ impl App {
         search: Arc<SearchIndex>,
     ) -> Result<App, AppError> {
         let tokens = ViewTokens::load(&store).await?;
-        let checks = rongmei_checks::CheckerHandle::open(config.data.dictionaries())
-            .map_err(|e| AppError::Internal(format!("publication-check dictionaries: {e}")))?;
-        if let Some(e) = checks.last_error() {
-            tracing::warn!(error = %e, "a publication-check dictionary has an error; fix the file, it reloads by itself");
-        }
         let node_name = format!(
             "node:{}:{}",
             std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into()),
@@ -79,16 +80,18 @@ impl App {
         );
         let counter = ViewCounter::new(store.clone(), tokens.visitor_hash_key());
         let (wake, _) = watch::channel(0);
-        Ok(App {
+        let app = App {
             inner: Arc::new(Inner {
                 site: SiteCache::new(config.site_name.clone()),
                 media: config.data.media(),
                 store,
                 config,
-                search,
+                search: ArcSwap::new(search),
+                search_writes: tokio::sync::Mutex::new(()),
+                search_rebuild: tokio::sync::Mutex::new(()),
                 counter,
                 tokens,
-                checks,
+                checks: rongmei_checks::CheckerHandle::empty(),
                 node_name,
                 sign_ins: SignInLimiter::new(),
                 listeners: RwLock::new(Vec::new()),
@@ -96,7 +99,9 @@ impl App {
                 stopping: CancellationToken::new(),
                 search_ready: Arc::new(AtomicBool::new(false)),
             }),
-        })
+        };
+        app.start_dictionaries().await?;
+        Ok(app)
     }
 
     pub fn store(&self) -> &Store {
@@ -123,7 +128,7 @@ impl App {
         &self.inner.tokens
     }
 
-    /// The publication checks; the dictionaries reload by themselves when their files change.
+    /// The publication checks, with the dictionaries stored in the database.
     pub fn checks(&self) -> &rongmei_checks::CheckerHandle {
         &self.inner.checks
     }
@@ -132,8 +137,21 @@ impl App {
         &self.inner.media
     }
 
-    pub fn search_index(&self) -> &Arc<SearchIndex> {
-        &self.inner.search
+    /// The search index in use now.
+    pub fn search_index(&self) -> Arc<SearchIndex> {
+        self.inner.search.load_full()
+    }
+
+    pub(crate) fn swap_search_index(&self, index: Arc<SearchIndex>) -> Arc<SearchIndex> {
+        self.inner.search.swap(index)
+    }
+
+    pub(crate) fn search_writes(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.search_writes
+    }
+
+    pub(crate) fn search_rebuild(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.search_rebuild
     }
 
     /// Names this node in audit lines written by its background work and in leases.
@@ -206,6 +224,14 @@ impl App {
 /// Opens this node's search index, writing the default dictionaries on first use so they can be
 /// edited in the data folder.
 pub fn open_search(data: &DataDir) -> Result<Arc<SearchIndex>, SearchError> {
+    open_search_at(data, data.search_index())
+}
+
+/// Opens (or creates) a search index in `dir` with the data folder's dictionaries.
+pub fn open_search_at(
+    data: &DataDir,
+    dir: std::path::PathBuf,
+) -> Result<Arc<SearchIndex>, SearchError> {
     let dict = data.search_user_dict();
     let aliases = data.search_aliases();
     for (path, default) in [
@@ -220,7 +246,7 @@ pub fn open_search(data: &DataDir) -> Result<Arc<SearchIndex>, SearchError> {
         }
     }
     let cfg = SearchConfig {
-        index_dir: data.search_index(),
+        index_dir: dir,
         user_dict: Some(dict),
         aliases: Some(aliases),
     };

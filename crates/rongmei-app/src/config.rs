@@ -212,8 +212,38 @@ impl DataDir {
         rongmei_store::Store::default_url(&self.0)
     }
 
+    /// The search index in use: `search-index`, or the folder an online rebuild swapped in,
+    /// as named in `search-index.current`.
     pub fn search_index(&self) -> PathBuf {
-        self.0.join("search-index")
+        std::fs::read_to_string(self.search_index_pointer())
+            .ok()
+            .map(|name| name.trim().to_string())
+            .filter(|name| name.starts_with("search-index-") && !name.contains(['/', '\\']))
+            .map_or_else(|| self.0.join("search-index"), |name| self.0.join(name))
+    }
+
+    /// A fresh folder for an online rebuild, beside the index in use.
+    pub fn next_search_index(&self) -> PathBuf {
+        self.0.join(format!(
+            "search-index-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%3f")
+        ))
+    }
+
+    /// Makes `dir` (a folder of this data folder) the index in use from now on.
+    pub fn use_search_index(&self, dir: &Path) -> std::io::Result<()> {
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| std::io::Error::other("index folder has no name"))?;
+        let pointer = self.search_index_pointer();
+        let tmp = pointer.with_extension("tmp");
+        std::fs::write(&tmp, name)?;
+        std::fs::rename(&tmp, &pointer)
+    }
+
+    fn search_index_pointer(&self) -> PathBuf {
+        self.0.join("search-index.current")
     }
 
     /// Where this node's search index stands in the change feed.

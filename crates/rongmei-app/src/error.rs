@@ -67,6 +67,10 @@ impl From<rongmei_store::StoreError> for AppError {
             S::Conflict(m) => AppError::Conflict(m),
             S::NotFound(m) => AppError::NotFound(format!("{m} not found")),
             S::Invalid(m) => AppError::Invalid(m, None),
+            e if e.is_unavailable() => {
+                tracing::warn!(error = %e, "database unavailable");
+                AppError::Unavailable("数据库暂时不可用，请稍后再试。".into())
+            }
             e => AppError::Internal(e.to_string()),
         }
     }

@@ -2,9 +2,10 @@
 //! running server; both need only the database (and the data folder for the index).
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rongmei_core::NewArticle;
-use rongmei_store::{ImportStats, Store};
+use rongmei_store::{ImportStats, RebuildReport, SIGNAL_REINDEX, Store};
 
 use crate::app::open_search;
 use crate::config::DataDir;
@@ -44,12 +45,48 @@ pub async fn reindex(
     Ok(n)
 }
 
+/// How long `rongmei reindex` waits for running nodes: a rebuild at 100,000 articles takes
+/// under a minute; a node that has not answered by then is stuck or gone.
+const NODES_PATIENCE: Duration = Duration::from_secs(15 * 60);
+/// After the first node reports, how long to wait for others that started at the same time.
+const OTHERS_PATIENCE: Duration = Duration::from_secs(5);
+
+/// Asks every running node to rebuild its search index beside the one it answers from, and
+/// waits for their reports (told to `report` as they arrive). Fails when no node answers.
+pub async fn reindex_running_nodes(
+    store: &Store,
+    report: impl Fn(&RebuildReport),
+) -> Result<Vec<RebuildReport>, AppError> {
+    let version = store.raise_signal(SIGNAL_REINDEX).await?;
+    let started = Instant::now();
+    let mut seen: Vec<RebuildReport> = Vec::new();
+    let mut last_new = Instant::now();
+    loop {
+        let reports = store.rebuild_reports(version).await?;
+        for r in reports.iter().skip(seen.len()) {
+            report(r);
+            last_new = Instant::now();
+        }
+        seen = reports;
+        if !seen.is_empty() && last_new.elapsed() >= OTHERS_PATIENCE {
+            return Ok(seen);
+        }
+        if seen.is_empty() && started.elapsed() >= NODES_PATIENCE {
+            return Err(AppError::Unavailable(format!(
+                "no running node rebuilt its search index within {} minutes (request {version}); \
+                 is a server running against this database?",
+                NODES_PATIENCE.as_secs() / 60
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ReindexError {
     #[error(
-        "a running `rongmei serve` holds this data folder's search index: stop it and run \
-         `rongmei reindex` again, or restart it (a server rebuilds the index at start when it is \
-         missing, corrupt, or built with other dictionaries)"
+        "a running `rongmei serve` holds this data folder's search index; `rongmei reindex --nodes` \
+         asks running nodes to rebuild beside it"
     )]
     Locked,
     #[error(transparent)]

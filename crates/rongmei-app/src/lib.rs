@@ -9,12 +9,15 @@ pub mod app;
 pub mod articles;
 pub mod background;
 pub mod config;
+pub mod dictionaries;
 pub mod error;
 pub mod events;
 pub mod import;
+pub mod media;
 pub mod public;
 pub mod search;
 pub mod site;
+pub mod telemetry;
 pub mod views;
 
 pub use actor::Actor;

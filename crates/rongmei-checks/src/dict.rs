@@ -44,6 +44,56 @@ pub enum DictError {
     Build(#[from] aho_corasick::BuildError),
 }
 
+/// One of the two dictionaries, by the name the API and the database use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DictionaryKind {
+    /// 敏感词: `word<TAB>block|warn|allow[<TAB>note]`.
+    Sensitive,
+    /// 规范表述: `wrong<TAB>right|=[<TAB>note]`.
+    Expressions,
+}
+
+impl DictionaryKind {
+    pub const ALL: [DictionaryKind; 2] = [DictionaryKind::Sensitive, DictionaryKind::Expressions];
+
+    /// `sensitive` or `expressions`: the name in URLs and in the database.
+    pub fn name(self) -> &'static str {
+        match self {
+            DictionaryKind::Sensitive => "sensitive",
+            DictionaryKind::Expressions => "expressions",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<DictionaryKind> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The file that holds it in an import/export folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            DictionaryKind::Sensitive => SENSITIVE_FILE,
+            DictionaryKind::Expressions => EXPRESSIONS_FILE,
+        }
+    }
+
+    /// The starter text a new site begins with.
+    pub fn default_text(self) -> &'static str {
+        match self {
+            DictionaryKind::Sensitive => DEFAULT_SENSITIVE,
+            DictionaryKind::Expressions => DEFAULT_EXPRESSIONS,
+        }
+    }
+
+    /// Checks a text in this dictionary's format; errors are `FILE:LINE: message`.
+    pub fn validate(self, text: &str) -> Result<usize, DictError> {
+        let path = Path::new(self.file_name());
+        Ok(match self {
+            DictionaryKind::Sensitive => parse_sensitive(text, path)?.len(),
+            DictionaryKind::Expressions => parse_expressions(text, path)?.len(),
+        })
+    }
+}
+
 /// What a sensitive entry does when it matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SensitiveAction {
@@ -109,6 +159,14 @@ impl Dictionaries {
         Ok(Dictionaries {
             sensitive: parse_sensitive(&read(&sp)?, &sp)?,
             expressions: parse_expressions(&read(&ep)?, &ep)?,
+        })
+    }
+
+    /// Parses both dictionaries from their texts (as stored in the database).
+    pub fn parse(sensitive: &str, expressions: &str) -> Result<Dictionaries, DictError> {
+        Ok(Dictionaries {
+            sensitive: parse_sensitive(sensitive, Path::new(SENSITIVE_FILE))?,
+            expressions: parse_expressions(expressions, Path::new(EXPRESSIONS_FILE))?,
         })
     }
 

@@ -1,10 +1,11 @@
 //! Publication checks run before an article goes out: sensitive words (敏感词), which can block
 //! publishing, and standard expressions (规范表述), which suggest the standard wording.
 //!
-//! The dictionaries are two text files in `DATA/dictionaries/` ([`dictionary_dir`]) that editors
-//! maintain themselves; their formats are described at the top of the starter files that
-//! [`Dictionaries::ensure_defaults`] writes. [`CheckerHandle`] keeps the current [`Checker`] and
-//! picks up a saved change within a second, keeping the last good one when a save is broken.
+//! The dictionaries are two texts ([`DictionaryKind`]) in a line format described at the top of
+//! the starter files. The application keeps them in its database so every node applies the same;
+//! as files (`sensitive.txt`, `expressions.txt` in a folder such as `DATA/dictionaries/`) they
+//! are the import and export format. [`CheckerHandle`] holds the [`Checker`] in force and swaps
+//! in a new one without stopping readers.
 //!
 //! Matching runs over a normalised copy of each field (full-width and case folded, zero-width
 //! characters and spaces between hanzi dropped) so that `其 它` or `其\u{200B}它` cannot slip
@@ -19,10 +20,10 @@ use std::path::{Path, PathBuf};
 
 pub use checker::{Checker, Hit, HitKind, blocks};
 pub use dict::{
-    DICTIONARY_DIR, DictError, Dictionaries, EXPRESSIONS_FILE, ExpressionEntry, SENSITIVE_FILE,
-    SensitiveAction, SensitiveEntry, Severity,
+    DICTIONARY_DIR, DictError, Dictionaries, DictionaryKind, EXPRESSIONS_FILE, ExpressionEntry,
+    SENSITIVE_FILE, SensitiveAction, SensitiveEntry, Severity,
 };
-pub use handle::{CheckerHandle, DEFAULT_INTERVAL};
+pub use handle::CheckerHandle;
 
 /// Where the dictionaries of a data folder live.
 pub fn dictionary_dir(data: &Path) -> PathBuf {

@@ -235,6 +235,21 @@ impl Links {
         self.path(&format!("/newsroom/users/{id}"))
     }
 
+    /// The admin's page of publication-check dictionaries.
+    pub fn newsroom_dictionaries(&self) -> String {
+        self.path("/newsroom/dictionaries")
+    }
+
+    /// Where the page's form saves one dictionary (`sensitive` or `expressions`).
+    pub fn newsroom_dictionary(&self, name: &str) -> String {
+        self.path(&format!("/newsroom/dictionaries/{name}"))
+    }
+
+    /// One dictionary in the API, as text.
+    pub fn api_dictionary(&self, name: &str) -> String {
+        self.path(&format!("/api/v1/dictionaries/{name}"))
+    }
+
     pub fn newsroom_password(&self) -> String {
         self.path("/newsroom/password")
     }

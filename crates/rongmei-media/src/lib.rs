@@ -59,6 +59,7 @@
 //! on a runtime worker thread. [`MediaStore::resolve`] only does one `stat` and is fine anywhere.
 
 mod metadata;
+mod shared;
 
 use std::fs;
 use std::io::{self, Cursor, Write};
@@ -355,22 +356,30 @@ impl MediaStore {
     /// backslashes, NUL, percent-escapes, drive letters and our own temporary files in one rule,
     /// instead of listing the bad cases. Symbolic links are not followed.
     pub fn resolve(&self, url_path: &str) -> Option<PathBuf> {
-        let relative = url_path.strip_prefix(URL_PREFIX).unwrap_or(url_path);
-        if relative.is_empty() || relative.len() > 128 {
-            return None;
-        }
-        let mut path = self.root.clone();
-        for segment in relative.split('/') {
-            let allowed =
-                |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.".contains(&b);
-            if segment.is_empty() || segment.starts_with('.') || !segment.bytes().all(allowed) {
-                return None;
-            }
-            path.push(segment);
-        }
+        let path = self.root.join(relative_path(url_path)?);
         let meta = fs::symlink_metadata(&path).ok()?;
         meta.is_file().then_some(path)
     }
+}
+
+/// The part of a media URL after `/media/` (`3f/3fa9c0d41b7e2a55-960.jpg`), if it is a name this
+/// store can have made.
+///
+/// Only lower-case ASCII letters, digits, `-` and `.` pass, with no empty segment and no segment
+/// starting with a dot. That rules out `..`, absolute paths, backslashes, NUL, percent-escapes,
+/// drive letters and our own temporary files in one rule, instead of listing the bad cases.
+pub fn relative_path(url_path: &str) -> Option<&str> {
+    let relative = url_path.strip_prefix(URL_PREFIX).unwrap_or(url_path);
+    if relative.is_empty() || relative.len() > 128 {
+        return None;
+    }
+    let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.".contains(&b);
+    relative
+        .split('/')
+        .all(|segment| {
+            !segment.is_empty() && !segment.starts_with('.') && segment.bytes().all(allowed)
+        })
+        .then_some(relative)
 }
 
 /// MIME type of a stored file, by its extension (which this store chose from the content).
@@ -649,7 +658,7 @@ fn encode_thumbnail(
 /// Writes a file so that it appears complete or not at all: readers never see half a file, and a
 /// crash leaves at most a dot-named temporary file behind (which `resolve` never serves). An
 /// existing file of the same length is kept: names are content hashes, so it holds these bytes.
-fn write_atomically(path: &Path, data: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, data: &[u8]) -> io::Result<()> {
     if fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == data.len() as u64) {
         return Ok(());
     }

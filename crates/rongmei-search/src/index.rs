@@ -91,6 +91,11 @@ impl SearchIndex {
         })
     }
 
+    /// The folder the index lives in.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
     /// True when the caller should [`rebuild`](Self::rebuild) from the database.
     pub fn needs_rebuild(&self) -> bool {
         self.needs_rebuild.load(Ordering::Acquire)

@@ -14,6 +14,14 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database holds a schema version this binary does not know: a newer Rongmei migrated
+    /// it. Running on would misread its data.
+    #[error(
+        "this database was migrated by a newer version of Rongmei (it has schema version {found}; \
+         this binary knows versions up to {known}): run the newer version, or restore a backup \
+         made before the upgrade"
+    )]
+    TooNew { found: i64, known: i64 },
     #[error(
         "unsupported database URL {0:?} (expected sqlite://PATH or postgres://USER@HOST:PORT/DB)"
     )]
@@ -27,6 +35,29 @@ pub enum StoreError {
     Conflict(String),
     #[error("{0} not found")]
     NotFound(String),
+}
+
+impl StoreError {
+    /// The database cannot be reached or is shutting down or starting up: a state that passes
+    /// by itself (a restart, a failover), not a fault in the request. Callers answer "try again".
+    pub fn is_unavailable(&self) -> bool {
+        let StoreError::Db(e) = self else {
+            return false;
+        };
+        match e {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => true,
+            // PostgreSQL: class 08 (connection exception) and 57P01–57P03 (shutting down,
+            // crash shutdown, cannot connect now). SQLite: busy or locked past the timeout.
+            sqlx::Error::Database(db) => db.code().is_some_and(|c| {
+                c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03" | "5" | "6")
+            }),
+            _ => false,
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -86,9 +117,18 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        match backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await?,
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        match migrator.run(&pool).await {
+            Ok(()) => {}
+            Err(sqlx::migrate::MigrateError::VersionMissing(found)) => {
+                pool.close().await;
+                let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+                return Err(StoreError::TooNew { found, known });
+            }
+            Err(e) => return Err(e.into()),
         }
         Ok(Store { pool, backend })
     }

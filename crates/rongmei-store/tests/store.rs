@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use rongmei_core::{ArticleStatus, Block, Body, NewArticle};
+use rongmei_store::Store;
 use rongmei_store::testing::TestDb;
 
 const SEED: &str = include_str!("../../../fixtures/seed/000_110ea0537603b210.txt");
@@ -185,6 +186,129 @@ async fn view_increments_add_up_and_feed_records_changes() {
         r2.unwrap();
         assert_eq!(store.views_of(id).await.unwrap(), Some(1774 + 7));
         assert_eq!(store.views_of_many(&[id, 999]).await.unwrap(), [(id, 1781)]);
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_database_migrated_by_a_newer_version_is_refused_with_a_clear_message() {
+    for db in TestDb::all("a_database_migrated_by_a_newer_version_is_refused").await {
+        let store = db.store().await.unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (9999, 'from the future', TRUE, $1, 0)",
+        )
+        .bind(vec![0u8; 48])
+        .execute(store.pool())
+        .await
+        .unwrap();
+        store.close().await;
+        let err = match Store::connect(&db.url).await {
+            Ok(_) => panic!("{}: a newer schema was accepted", db.label),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            err.contains("migrated by a newer version of Rongmei")
+                && err.contains("schema version 9999"),
+            "{}: {err}",
+            db.label
+        );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn shared_blobs_dictionaries_and_signals() {
+    for db in TestDb::all("shared_blobs_dictionaries_and_signals").await {
+        let store = db.store().await.unwrap();
+        // Blobs: written once, the second write changes nothing.
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+        store.put_media_blob("ab/abcdef.jpg", &bytes).await.unwrap();
+        store
+            .put_media_blob("ab/abcdef.jpg", b"other")
+            .await
+            .unwrap();
+        assert_eq!(
+            store.media_blob("ab/abcdef.jpg").await.unwrap(),
+            Some(bytes)
+        );
+        assert_eq!(store.media_blob("ab/none.jpg").await.unwrap(), None);
+        assert_eq!(store.media_blob_paths().await.unwrap(), ["ab/abcdef.jpg"]);
+
+        // Dictionaries: the first seed wins; a save replaces, audits and moves the signal.
+        assert!(
+            store
+                .seed_dictionary("sensitive", "甲\tblock\n", "a.txt")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .seed_dictionary("sensitive", "乙\tblock\n", "b.txt")
+                .await
+                .unwrap()
+        );
+        let d = store.dictionary("sensitive").await.unwrap().unwrap();
+        assert_eq!(
+            (d.content.as_str(), d.updated_by.as_str()),
+            ("甲\tblock\n", "a.txt")
+        );
+        let version = |signals: Vec<(String, i64)>, name: &str| {
+            signals.into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
+        };
+        assert_eq!(
+            version(store.signals().await.unwrap(), "dictionaries"),
+            Some(1)
+        );
+        let editor = rongmei_store::Editor {
+            user_id: None,
+            login: "admin",
+            ip: "10.0.0.9",
+        };
+        store
+            .save_dictionary(
+                "sensitive",
+                "丙\tblock\n",
+                editor,
+                serde_json::json!({"added": 1}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .dictionary("sensitive")
+                .await
+                .unwrap()
+                .unwrap()
+                .content,
+            "丙\tblock\n"
+        );
+        assert_eq!(
+            version(store.signals().await.unwrap(), "dictionaries"),
+            Some(2)
+        );
+        let log = store
+            .audit_log(rongmei_store::AuditFilter::default(), 10)
+            .await
+            .unwrap();
+        assert!(
+            log.iter()
+                .any(|l| l.action == "dictionary_saved" && l.ip == "10.0.0.9")
+        );
+
+        // Reindex requests and the nodes' reports.
+        assert_eq!(store.raise_signal("reindex").await.unwrap(), 1);
+        assert_eq!(store.raise_signal("reindex").await.unwrap(), 2);
+        store.report_rebuild("node:a", 2, 13).await.unwrap();
+        store.report_rebuild("node:a", 2, 14).await.unwrap();
+        let reports = store.rebuild_reports(2).await.unwrap();
+        assert_eq!(reports.len(), 1);
+        assert_eq!(
+            (reports[0].node.as_str(), reports[0].documents),
+            ("node:a", 14)
+        );
+        assert!(store.rebuild_reports(1).await.unwrap().is_empty());
         store.close().await;
         db.cleanup().await;
     }

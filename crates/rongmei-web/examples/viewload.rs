@@ -20,6 +20,8 @@ struct Args {
     connections: u64,
     /// Stop at the first failed request (the server went away).
     stop_on_error: bool,
+    /// Stop sending after this long, whatever is left of `requests`.
+    max_seconds: Option<f64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -30,6 +32,7 @@ fn parse_args() -> Result<Args, String> {
         first_client: 0,
         connections: 64,
         stop_on_error: false,
+        max_seconds: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -42,6 +45,10 @@ fn parse_args() -> Result<Args, String> {
             "--first-client" => a.first_client = num(value()?)?,
             "--connections" => a.connections = num(value()?)?.clamp(1, 1024),
             "--stop-on-error" => a.stop_on_error = true,
+            "--max-seconds" => {
+                let v = value()?;
+                a.max_seconds = Some(v.parse::<f64>().map_err(|e| format!("{v}: {e}"))?);
+            }
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -98,7 +105,11 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= args.requests {
+                if i >= args.requests
+                    || args
+                        .max_seconds
+                        .is_some_and(|m| started.elapsed().as_secs_f64() >= m)
+                {
                     break;
                 }
                 let client = i % args.clients;

@@ -21,3 +21,27 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     };
     (status, [(header::CACHE_CONTROL, "no-store")], text).into_response()
 }
+
+/// `GET /metrics`: Prometheus text exposition of this process.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    state.app().update_gauges().await;
+    let Some(handle) = crate::telemetry::recorder() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "metrics are unavailable: another metrics recorder is installed in this process",
+        )
+            .into_response();
+    };
+    handle.run_upkeep();
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        handle.render(),
+    )
+        .into_response()
+}

@@ -15,6 +15,7 @@ pub mod routes;
 pub mod server;
 pub mod site;
 pub mod state;
+pub mod telemetry;
 
 pub use routes::router;
 pub use server::serve;

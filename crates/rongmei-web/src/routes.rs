@@ -15,8 +15,8 @@ use crate::error::{WebError, panic_response};
 use crate::health;
 use crate::layers::{csrf_guard, error_pages};
 use crate::newsroom::{
-    accounts, api_accounts, api_articles, api_tools, audit, desk, editor, frame, history, media,
-    signin, workspace,
+    accounts, api_accounts, api_articles, api_tools, audit, desk, dictionaries, editor, frame,
+    history, media, signin, workspace,
 };
 use crate::site::{pages, search, views};
 use crate::state::AppState;
@@ -25,6 +25,8 @@ use crate::state::AppState;
 const UPLOAD_LIMIT: usize = 24 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    // Installed before the first request so that nothing recorded is lost.
+    let _ = crate::telemetry::recorder();
     let uploads = DefaultBodyLimit::max(UPLOAD_LIMIT);
     Router::new()
         // The public site.
@@ -36,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/media/{*path}", get(media::serve))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         // No icon yet: an empty answer stops browsers asking on every page without a 404.
         .route(
             "/favicon.ico",
@@ -64,6 +67,11 @@ pub fn router(state: AppState) -> Router {
             get(accounts::users).post(accounts::add_user_submit),
         )
         .route("/newsroom/users/{id}", post(accounts::patch_user_submit))
+        .route("/newsroom/dictionaries", get(dictionaries::show))
+        .route(
+            "/newsroom/dictionaries/{name}",
+            post(dictionaries::save_submit),
+        )
         .route(
             "/newsroom/password",
             get(accounts::password_form).post(accounts::password_submit),
@@ -137,6 +145,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users/{id}", patch(api_accounts::update_user))
         .route("/api/v1/sanitize", post(api_tools::sanitize))
         .route("/api/v1/checks", post(api_tools::run_checks))
+        .route(
+            "/api/v1/dictionaries/{name}",
+            get(dictionaries::api_get).put(dictionaries::api_put),
+        )
         .route("/api/v1/media", post(media::upload).layer(uploads))
         .fallback(|uri: axum::http::Uri| async move {
             WebError(AppError::NotFound(format!("没有这个页面：{}", uri.path())))
@@ -144,6 +156,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), csrf_guard))
         .layer(from_fn_with_state(state.clone(), error_pages))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(crate::telemetry::track))
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }

@@ -107,3 +107,80 @@ async fn not_ready_until_the_index_is_built_and_no_empty_answers_meanwhile() {
     background.stop().await;
     server.abort();
 }
+
+/// `/metrics` is Prometheus text a real parser reads: request counts by route pattern and
+/// status, with latency histograms, and the node's gauges (index size, database, feed lag).
+#[tokio::test]
+async fn metrics_are_prometheus_text_by_route_pattern() {
+    let db = TestDb::sqlite().await;
+    let id = seed_and_demo(&db).await;
+    let srv = common::Server::start(&db, false).await;
+    let http = reqwest::Client::new();
+    for _ in 0..3 {
+        let r = http
+            .get(format!("{}/articles/{id}", srv.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let r = http
+        .get(format!("{}/metrics", srv.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = r.text().await.unwrap();
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string())))
+        .expect("valid Prometheus text");
+    assert!(
+        scrape
+            .samples
+            .iter()
+            .all(|s| s.metric.starts_with("rongmei_")),
+        "{text}"
+    );
+    let value = |name: &str, label: Option<(&str, &str)>| {
+        scrape
+            .samples
+            .iter()
+            .filter(|s| s.metric == name)
+            .filter(|s| label.is_none_or(|(k, v)| s.labels.get(k) == Some(v)))
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Gauge(v) => v,
+                prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+            .next()
+    };
+    let articles = value(
+        "rongmei_http_requests_total",
+        Some(("route", "/articles/:id")),
+    )
+    .unwrap_or_else(|| panic!("article requests counted by their pattern: {text}"));
+    assert!(articles >= 3.0, "{text}");
+    assert!(
+        !text.contains(&format!("/articles/{id}\"")),
+        "raw paths never become labels"
+    );
+    assert!(
+        text.contains("rongmei_http_request_duration_seconds_bucket"),
+        "latency histogram: {text}"
+    );
+    assert_eq!(value("rongmei_search_documents", None), Some(13.0));
+    assert_eq!(value("rongmei_db_up", None), Some(1.0));
+    assert_eq!(value("rongmei_search_ready", None), Some(1.0));
+    assert!(
+        value("rongmei_feed_lag_events", Some(("subscriber", "search"))).is_some(),
+        "{text}"
+    );
+    assert!(value("rongmei_views_flush_lag_seconds", None).is_some());
+    srv.stop().await;
+    db.cleanup().await;
+}

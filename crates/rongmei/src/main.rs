@@ -93,11 +93,28 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Rebuild the search index from the database (stop the server of this data folder first).
-    Reindex,
+    /// Rebuild the search index from the database. With a server running on this data folder (or
+    /// with --nodes) every running node rebuilds beside the index it answers from, then swaps.
+    Reindex {
+        /// Ask the running nodes to rebuild instead of building this data folder's index.
+        #[arg(long)]
+        nodes: bool,
+    },
+    /// Publication-check dictionaries (sensitive.txt, expressions.txt), kept in the database.
+    #[command(subcommand)]
+    Dictionaries(DictionariesCommand),
     /// Newsroom accounts.
     #[command(subcommand)]
     User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum DictionariesCommand {
+    /// Write both dictionaries into DIR as sensitive.txt and expressions.txt.
+    Export { dir: PathBuf },
+    /// Replace the dictionaries with the files found in DIR (checked line by line first); every
+    /// running node applies them within two seconds.
+    Import { dir: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -156,7 +173,8 @@ async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve { demo } => serve(config, demo).await,
         Command::Import { ref paths } => import(&config.database, paths).await,
-        Command::Reindex => reindex(&config).await,
+        Command::Reindex { nodes } => reindex(&config, nodes).await,
+        Command::Dictionaries(ref command) => dictionaries(&config, command).await,
         Command::User(UserCommand::Add {
             ref login,
             ref role,
@@ -287,25 +305,72 @@ async fn serve(mut config: Config, demo: bool) -> Result<()> {
     Ok(())
 }
 
-async fn reindex(config: &Config) -> Result<()> {
+async fn reindex(config: &Config, nodes: bool) -> Result<()> {
     let store = connect(&config.database).await?;
-    let total = store.count_published().await?.max(0) as u64;
-    let bar = Arc::new(Progress::new(
-        "indexing",
-        total,
-        std::io::stderr().is_terminal(),
-    ));
-    let progress = bar.clone();
-    let started = std::time::Instant::now();
-    let n = rongmei_app::import::reindex(&store, &config.data, Arc::new(move |n| progress.set(n)))
-        .await?;
-    bar.finish();
-    let secs = started.elapsed().as_secs_f64();
+    if !nodes {
+        let total = store.count_published().await?.max(0) as u64;
+        let bar = Arc::new(Progress::new(
+            "indexing",
+            total,
+            std::io::stderr().is_terminal(),
+        ));
+        let progress = bar.clone();
+        let started = std::time::Instant::now();
+        match rongmei_app::import::reindex(&store, &config.data, Arc::new(move |n| progress.set(n)))
+            .await
+        {
+            Ok(n) => {
+                bar.finish();
+                let secs = started.elapsed().as_secs_f64();
+                store.close().await;
+                println!(
+                    "indexed {n} articles in {secs:.1} s ({:.0} articles/s)",
+                    n as f64 / secs.max(1e-9)
+                );
+                return Ok(());
+            }
+            Err(rongmei_app::import::ReindexError::Locked) => {
+                bar.finish();
+                eprintln!(
+                    "a running server holds this data folder's index; asking the running nodes to rebuild"
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let reports = rongmei_app::import::reindex_running_nodes(&store, |r| {
+        println!("{}: rebuilt with {} articles", r.node, r.documents)
+    })
+    .await?;
     store.close().await;
-    println!(
-        "indexed {n} articles in {secs:.1} s ({:.0} articles/s)",
-        n as f64 / secs.max(1e-9)
-    );
+    println!("{} node(s) rebuilt their search index", reports.len());
+    Ok(())
+}
+
+async fn dictionaries(config: &Config, command: &DictionariesCommand) -> Result<()> {
+    let store = connect(&config.database).await?;
+    match command {
+        DictionariesCommand::Export { dir } => {
+            rongmei_app::dictionaries::export_dictionaries(&store, dir).await?;
+            println!(
+                "wrote sensitive.txt and expressions.txt to {}",
+                dir.display()
+            );
+        }
+        DictionariesCommand::Import { dir } => {
+            let saved = rongmei_app::dictionaries::import_dictionaries(&store, dir).await?;
+            for (kind, s) in saved {
+                println!(
+                    "{}: {} entries ({} added, {} removed)",
+                    kind.name(),
+                    s.entries,
+                    s.added,
+                    s.removed
+                );
+            }
+        }
+    }
+    store.close().await;
     Ok(())
 }
 

@@ -8,11 +8,15 @@ use std::time::Duration;
 use rongmei_store::testing::TestDb;
 
 fn rongmei(data: &Path, db: &TestDb, args: &[&str]) -> Output {
+    rongmei_on(data, &db.url, args)
+}
+
+fn rongmei_on(data: &Path, database_url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rongmei"))
         .arg("--data")
         .arg(data)
         .args(args)
-        .env("RONGMEI_DATABASE_URL", &db.url)
+        .env("RONGMEI_DATABASE_URL", database_url)
         .env_remove("RONGMEI_LISTEN")
         .output()
         .expect("run rongmei")
@@ -230,12 +234,54 @@ async fn serve_demo_opens_a_site_with_the_seed() {
             .await
             .unwrap();
         assert_eq!(session.status(), 200);
-        // `reindex` beside a running server says why it cannot and what to do instead.
-        let out = rongmei(data.path(), &db, &["reindex"]);
-        assert!(!out.status.success());
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("running `rongmei serve`"), "{err}");
-        assert!(!err.contains("panicked"), "{err}");
+        // Like a balancer, wait for readiness (the first index is built) before searching.
+        let started = std::time::Instant::now();
+        while http
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .map_or(true, |r| r.status() != 200)
+        {
+            assert!(started.elapsed() < Duration::from_secs(60), "never ready");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // `reindex` beside a running server makes it rebuild beside the index it answers from;
+        // searches keep answering, from the old index and then from the new one.
+        let dir = data.path().to_path_buf();
+        let url = db.url.clone();
+        let reindex = tokio::task::spawn_blocking(move || rongmei_on(&dir, &url, &["reindex"]));
+        let mut searches = 0;
+        while !reindex.is_finished() {
+            let v: serde_json::Value = http
+                .get(format!("{base}/api/v1/search?q=主题教育"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(
+                v["total"].as_u64().unwrap_or(0) >= 1,
+                "search answered during the rebuild: {v}"
+            );
+            searches += 1;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let out = reindex.await.unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stdout}{stderr}");
+        assert!(stdout.contains("rebuilt with 13 articles"), "{stdout}");
+        assert_eq!(last_line(&out), "1 node(s) rebuilt their search index");
+        assert!(
+            searches > 10,
+            "searched {searches} times during the rebuild"
+        );
+        assert!(
+            data.path().join("search-index.current").is_file()
+                && !data.path().join("search-index").exists(),
+            "the new index is in use and the old one removed"
+        );
         // SIGTERM stops it cleanly.
         let _ = Command::new("kill").arg(child.id().to_string()).status();
         let status = child.wait().unwrap();

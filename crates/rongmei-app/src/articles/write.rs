@@ -261,19 +261,4 @@ impl App {
             .await?;
         Ok(())
     }
-
-    /// Stores one uploaded image: content-addressed original and thumbnails.
-    pub async fn upload_image(
-        &self,
-        actor: &Actor,
-        bytes: Vec<u8>,
-        file_name: String,
-    ) -> Result<rongmei_media::StoredImage, AppError> {
-        actor.member()?;
-        if bytes.is_empty() {
-            return Err(AppError::invalid("file: choose an image to upload"));
-        }
-        let media = self.media().clone();
-        Ok(tokio::task::spawn_blocking(move || media.store(&bytes, &file_name)).await??)
-    }
 }

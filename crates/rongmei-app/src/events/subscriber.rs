@@ -146,9 +146,15 @@ pub async fn follow<S: Subscriber>(
             let fresh = c.fresh(&events);
             if !fresh.is_empty() {
                 sub.handle(&fresh).await?;
+                if let Some(last) = fresh.last() {
+                    let delay = (chrono::Utc::now() - last.at).as_seconds_f64().max(0.0);
+                    metrics::histogram!("rongmei_feed_delivery_seconds", "subscriber" => name)
+                        .record(delay);
+                }
             }
             c.applied(fresh.iter().map(|e| e.seq), Instant::now());
             let at = c.position();
+            positions().insert(name, at);
             if at != before {
                 match &cursors {
                     CursorStore::Shared { owner } => {
@@ -180,6 +186,13 @@ pub async fn follow<S: Subscriber>(
     if let CursorStore::Shared { owner } = &cursors {
         release(&store, name, owner).await;
     }
+}
+
+/// Where each subscriber of this process stands, for the lag the metrics report.
+pub fn positions() -> &'static dashmap::DashMap<&'static str, i64> {
+    static POSITIONS: std::sync::OnceLock<dashmap::DashMap<&'static str, i64>> =
+        std::sync::OnceLock::new();
+    POSITIONS.get_or_init(dashmap::DashMap::new)
 }
 
 /// Gives a shared cursor's lease up, so another node takes over at once (on a graceful stop).

@@ -8,6 +8,7 @@ use rongmei_core::{Article, ArticleEvent};
 use rongmei_search::{SearchDoc, SearchError, SearchIndex};
 use rongmei_store::Store;
 
+use crate::app::App;
 use crate::error::AppError;
 use crate::events::subscriber::Subscriber;
 
@@ -22,6 +23,18 @@ pub fn doc_of(a: &Article) -> SearchDoc {
         bylines: a.bylines.iter().map(|b| b.name.clone()).collect(),
         published_at: a.published_at.map(|t| t.timestamp()),
     }
+}
+
+/// The articles whose public face these events may have changed, each once.
+pub fn public_ids(events: &[ArticleEvent]) -> Vec<i64> {
+    let mut ids: Vec<i64> = events
+        .iter()
+        .filter(|e| e.touches_public())
+        .map(|e| e.article_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Brings the index up to date for these articles: published ones are (re)indexed, the rest
@@ -73,13 +86,16 @@ pub async fn rebuild(
         }
     }
     drop(tx);
-    Ok(writer.await??)
+    let n = writer.await??;
+    metrics::counter!("rongmei_search_rebuilds_total").increment(1);
+    Ok(n)
 }
 
-/// The search index, following the change feed with a cursor kept beside the index.
+/// The search index, following the change feed with a cursor kept beside the index. It writes
+/// to whichever index is in use, holding the node's index write lock so that an online rebuild
+/// swaps between two batches, never inside one.
 pub struct SearchIndexer {
-    pub store: Store,
-    pub index: Arc<SearchIndex>,
+    pub app: App,
     /// True once the index is built and has caught up with the feed.
     pub ready: Arc<AtomicBool>,
 }
@@ -90,7 +106,9 @@ impl Subscriber for SearchIndexer {
     }
 
     async fn start(&self, stored: Option<i64>, feed_end: i64) -> Result<i64, AppError> {
-        if let Some(at) = stored.filter(|_| !self.index.needs_rebuild()) {
+        let _writing = self.app.search_writes().lock().await;
+        let index = self.app.search_index();
+        if let Some(at) = stored.filter(|_| !index.needs_rebuild()) {
             return Ok(at.min(feed_end));
         }
         self.ready.store(false, Ordering::SeqCst);
@@ -100,7 +118,7 @@ impl Subscriber for SearchIndexer {
                 tracing::info!(articles = n, "indexing");
             }
         });
-        let n = rebuild(&self.store, &self.index, logged).await?;
+        let n = rebuild(self.app.store(), &index, logged).await?;
         tracing::info!(articles = n, "search index built");
         Ok(feed_end)
     }
@@ -112,16 +130,11 @@ impl Subscriber for SearchIndexer {
     }
 
     async fn handle(&self, events: &[ArticleEvent]) -> Result<(), AppError> {
-        let mut ids: Vec<i64> = events
-            .iter()
-            .filter(|e| e.touches_public())
-            .map(|e| e.article_id)
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
+        let ids = public_ids(events);
         if ids.is_empty() {
             return Ok(());
         }
-        apply(&self.store, &self.index, &ids).await
+        let _writing = self.app.search_writes().lock().await;
+        apply(self.app.store(), &self.app.search_index(), &ids).await
     }
 }

@@ -138,7 +138,7 @@ impl App {
                 "搜索索引正在建立，请稍后再试 (the search index is being built; try again in a few seconds)".into(),
             ));
         }
-        let index = self.search_index().clone();
+        let index = self.search_index();
         let (tx, rx) = tokio::sync::oneshot::channel();
         let job: SearchJob = Box::new(move || {
             let _ = tx.send(index.search(&q));

@@ -32,6 +32,8 @@ pub struct ViewCounter {
     seen: DashMap<i64, u32>,
     epoch: Instant,
     flush_lock: tokio::sync::Mutex<()>,
+    /// Milliseconds after `epoch` of the last flush that wrote or found nothing to write.
+    last_flushed: std::sync::atomic::AtomicU64,
 }
 
 impl ViewCounter {
@@ -47,6 +49,7 @@ impl ViewCounter {
             seen: DashMap::new(),
             epoch: Instant::now(),
             flush_lock: tokio::sync::Mutex::new(()),
+            last_flushed: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -90,6 +93,7 @@ impl ViewCounter {
             }
         };
         if counts {
+            metrics::counter!("rongmei_views_counted_total").increment(1);
             *self.pending.entry(article_id).or_insert(0) += 1;
             let visit = Visit {
                 visitor,
@@ -151,8 +155,10 @@ impl ViewCounter {
     /// pending for the next try.
     pub async fn flush(&self) -> Result<(), StoreError> {
         let _guard = self.flush_lock.lock().await;
+        let started = Instant::now();
         let batch = self.take_batch();
         if batch.is_empty() {
+            self.note_flushed();
             return Ok(());
         }
         let mut local: std::collections::HashMap<i64, i64> = Default::default();
@@ -175,6 +181,11 @@ impl ViewCounter {
             .await;
         match &result {
             Ok(counted) => {
+                self.note_flushed();
+                metrics::counter!("rongmei_views_flushed_total")
+                    .increment(batch.visits.len() as u64);
+                metrics::histogram!("rongmei_view_flush_seconds")
+                    .record(started.elapsed().as_secs_f64());
                 for (id, n) in counted {
                     if let Some(mut k) = self.known.get_mut(id) {
                         k.0 += n;
@@ -198,6 +209,24 @@ impl ViewCounter {
             f.clear();
         }
         result.map(|_| ())
+    }
+
+    fn note_flushed(&self) {
+        let ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_flushed
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Readers counted here and not written yet, and for how long nothing has been written
+    /// (zero right after a flush): what a crash now would lose.
+    pub fn unwritten(&self) -> (usize, Duration) {
+        let pending = match self.visits.lock() {
+            Ok(v) => v.len(),
+            Err(poisoned) => poisoned.into_inner().len(),
+        };
+        let last = self.last_flushed.load(std::sync::atomic::Ordering::Relaxed);
+        let now = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        (pending, Duration::from_millis(now.saturating_sub(last)))
     }
 
     /// Re-reads database counts of articles being shown, so counts from other nodes appear.

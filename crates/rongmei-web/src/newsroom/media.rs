@@ -70,11 +70,12 @@ pub async fn upload(
 }
 
 /// Uploaded images, by their content-addressed names: they never change, so caches keep them.
-pub async fn serve(State(state): State<AppState>, Path(path): Path<String>) -> Response {
-    let Some(file) = state.app().media().resolve(&path) else {
-        return (StatusCode::NOT_FOUND, "no such file").into_response();
+/// A file uploaded on another node is fetched from the shared database on first request.
+pub async fn serve(State(state): State<AppState>, Path(path): Path<String>) -> WebResult<Response> {
+    let Some(file) = state.app().media_file(&path).await? else {
+        return Ok((StatusCode::NOT_FOUND, "no such file").into_response());
     };
-    match tokio::fs::read(&file).await {
+    Ok(match tokio::fs::read(&file).await {
         Ok(bytes) => {
             let mut headers = HeaderMap::new();
             headers.insert(
@@ -83,7 +84,7 @@ pub async fn serve(State(state): State<AppState>, Path(path): Path<String>) -> R
             );
             headers.insert(
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
+                HeaderValue::from_static(rongmei_media::CACHE_CONTROL),
             );
             headers.insert(
                 header::X_CONTENT_TYPE_OPTIONS,
@@ -92,5 +93,5 @@ pub async fn serve(State(state): State<AppState>, Path(path): Path<String>) -> R
             (headers, bytes).into_response()
         }
         Err(_) => (StatusCode::NOT_FOUND, "no such file").into_response(),
-    }
+    })
 }

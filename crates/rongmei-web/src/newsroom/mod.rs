@@ -7,6 +7,7 @@ pub mod api_articles;
 pub mod api_tools;
 pub mod audit;
 pub mod desk;
+pub mod dictionaries;
 pub mod editor;
 pub mod frame;
 pub mod history;
