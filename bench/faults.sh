@@ -45,21 +45,26 @@ python3 - "$PORT" 12 >"$WORK/statuses.out" <<'PY' &
 import sys, time, urllib.request, urllib.error, collections
 port, seconds = sys.argv[1], float(sys.argv[2])
 seen = collections.Counter()
+slowest = collections.defaultdict(float)
 end = time.time() + seconds
 i = 0
 while time.time() < end:
     i += 1
     for path in (f"/api/v1/articles?page={1 + i % 50}", "/readyz"):
+        t0 = time.time()
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=4) as r:
                 seen[(path.split("?")[0], r.status)] += 1
         except urllib.error.HTTPError as e:
             seen[(path.split("?")[0], e.code)] += 1
         except Exception as e:
             seen[(path.split("?")[0], type(e).__name__)] += 1
+        slowest[path.split("?")[0]] = max(slowest[path.split("?")[0]], time.time() - t0)
     time.sleep(0.05)
 for (path, status), n in sorted(seen.items(), key=str):
     print(f"{path} {status}: {n}")
+for path, t in sorted(slowest.items()):
+    print(f"{path} slowest answer: {t:.2f} s")
 PY
 SPID=$!
 sleep 3
@@ -82,8 +87,62 @@ V1=$(views)
 ACKED=$(awk '{print $4}' "$WORK/load.out")
 awk -v a="$ACKED" -v p="$((V1 - V0))" 'BEGIN { printf "views acknowledged %d, written %d, lost %d\n", a, p, a - p }'
 
+echo "== kill -9 a node while it publishes scheduled articles, a second node running =="
+for u in reporter:reporter r1:reviewer1 r2:reviewer2 chief:chief; do
+    echo 'fault-campaign' | RONGMEI_DATABASE_URL=$PG $BIN --data "$WORK/a" user add "${u%%:*}" --role "${u##*:}" >/dev/null
+done
+RONGMEI_DATABASE_URL=$PG $BIN --data "$WORK/b" --listen 127.0.0.1:$((PORT + 1)) serve >"$WORK/b.log" 2>&1 &
+PID_B=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$((PORT + 1))/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+python3 - "$PORT" "$((PORT + 1))" "$PID" <<'PY'
+import datetime, json, os, signal, sys, time, urllib.request, urllib.error
+a, b, pid_a = f"http://127.0.0.1:{sys.argv[1]}", f"http://127.0.0.1:{sys.argv[2]}", int(sys.argv[3])
+def call(base, path, body=None, token=None):
+    req = urllib.request.Request(base + path, method="GET" if body is None else "POST",
+                                 data=None if body is None else json.dumps(body).encode())
+    req.add_header("content-type", "application/json")
+    if token:
+        req.add_header("authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, None
+tok = {u: call(a, "/api/v1/session", {"login": u, "password": "fault-campaign"})[1]["token"] for u in ("reporter", "r1", "r2", "chief")}
+N = 100
+due = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=25)
+ids = []
+for i in range(N):
+    s, v = call(a, "/api/v1/articles", {"title": f"定时稿件 {i}", "column": "news", "body": "<p>定时发布。</p>"}, tok["reporter"])
+    aid = v["id"]
+    for who, action in (("reporter", "submit"), ("r1", "approve"), ("r2", "approve"), ("chief", "approve")):
+        assert call(a, f"/api/v1/articles/{aid}/actions", {"action": action}, tok[who])[0] == 200
+    s, _ = call(a, f"/api/v1/articles/{aid}/actions", {"action": "schedule", "at": due.isoformat()}, tok["chief"])
+    assert s == 200, s
+    ids.append(aid)
+print(f"{N} articles scheduled for one instant")
+while datetime.datetime.now(datetime.timezone.utc) < due + datetime.timedelta(milliseconds=700):
+    time.sleep(0.01)
+os.kill(pid_a, signal.SIGKILL)
+print("node A killed 0.7 s after they fell due")
+deadline = time.time() + 15
+while time.time() < deadline:
+    states = [call(b, f"/api/v1/newsroom/articles/{i}", token=tok["chief"])[1]["status"] for i in ids]
+    if all(s == "published" for s in states):
+        break
+    time.sleep(0.5)
+published = sum(s == "published" for s in states)
+twice = 0
+for i in ids:
+    _, lines = call(b, f"/api/v1/audit?article={i}", token=tok["chief"])
+    n = sum(1 for l in lines if l.get("to") == "published")
+    twice += n > 1
+print(f"published {published} of {N}; published more than once: {twice}")
+PY
+kill "$PID_B" 2>/dev/null || true; wait "$PID_B" 2>/dev/null || true
+
 echo "== a database migrated by a newer version =="
-kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
+kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=
 psql -h 127.0.0.1 -U postgres -q "$PGDB" -c "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (9999, 'from the future', TRUE, '\\x00', 0)"
 if RONGMEI_DATABASE_URL=$PG $BIN --data "$WORK/a" --listen 127.0.0.1:$PORT serve 2>"$WORK/newer.err" >/dev/null; then
     echo "MISMATCH: the node started"

@@ -14,13 +14,24 @@ trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 PID=
 replicate_corpus "$N" "$WORK/input.jsonl"
 target/release/rongmei --data "$WORK/data" import "$WORK/input.jsonl" 2>/dev/null | tail -n1
-# Build the search index first, as an operator does after a large import; a server that finds no
-# index builds it itself at start, and its peak then includes the index writer's heap.
-[[ ${FIRST_START:-0} == 1 ]] || /usr/bin/time -f "reindex peak RSS: %M KB" target/release/rongmei --data "$WORK/data" reindex 2>&1 | tail -n2
+# 1. `rongmei reindex`, as an operator runs it after a large import.
+target/release/rongmei --data "$WORK/data" reindex >"$WORK/reindex.out" 2>/dev/null &
+echo "rongmei reindex: $(peaks $!); $(tail -n1 "$WORK/reindex.out")"
+# 2. A server that finds no index builds it itself at start.
+rm -rf "$WORK/data"/search-index*
 target/release/rongmei --data "$WORK/data" --listen 127.0.0.1:$PORT serve >"$WORK/serve.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-echo "idle RSS: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$PID/status)"
+peaks "$PID" >"$WORK/first-start.peaks" &
+PEAKS=$!
+until curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.2; done
+echo "serve building its own index, until /readyz: $(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$PID/status) peak RSS"
+kill "$PID"; wait "$PID" 2>/dev/null || true
+wait "$PEAKS"; echo "  ($(cat "$WORK/first-start.peaks"))"
+# 3. A server opening the index built above: idle, then after a crawl.
+target/release/rongmei --data "$WORK/data" --listen 127.0.0.1:$PORT serve >"$WORK/serve.log" 2>&1 &
+PID=$!
+until curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do sleep 0.1; done
+echo "idle RSS: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$PID/status) ($(awk '/RssAnon/ {print $2/1024 " MB"}' /proc/$PID/status) anonymous)"
 # Read 5,000 different articles, the home page and column pages, as a crawl would.
 python3 - "$PORT" "$N" <<'PY'
 import sys, urllib.request, concurrent.futures, random

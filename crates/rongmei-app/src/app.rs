@@ -180,7 +180,10 @@ impl App {
     /// Database reachable, search index built and caught up with the change feed.
     pub async fn readiness(&self) -> Readiness {
         Readiness {
-            database: self.store().ping().await.is_ok(),
+            // A balancer's probe gives up after a few seconds; answer before it does.
+            database: tokio::time::timeout(std::time::Duration::from_secs(1), self.store().ping())
+                .await
+                .is_ok_and(|r| r.is_ok()),
             search: self.readiness_of_search(),
         }
     }

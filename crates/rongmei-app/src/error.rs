@@ -60,6 +60,10 @@ impl AppError {
     }
 }
 
+/// What a user sees while the disk is full: the write was refused whole and can be repeated
+/// once an administrator has made room.
+const STORAGE_FULL: &str = "服务器存储空间已满，本次保存未生效；请联系管理员腾出空间后重试。";
+
 impl From<rongmei_store::StoreError> for AppError {
     fn from(e: rongmei_store::StoreError) -> Self {
         use rongmei_store::StoreError as S;
@@ -67,6 +71,10 @@ impl From<rongmei_store::StoreError> for AppError {
             S::Conflict(m) => AppError::Conflict(m),
             S::NotFound(m) => AppError::NotFound(format!("{m} not found")),
             S::Invalid(m) => AppError::Invalid(m, None),
+            e if e.is_storage_full() => {
+                tracing::error!(error = %e, "the database's disk is full");
+                AppError::Unavailable(STORAGE_FULL.into())
+            }
             e if e.is_unavailable() => {
                 tracing::warn!(error = %e, "database unavailable");
                 AppError::Unavailable("数据库暂时不可用，请稍后再试。".into())
@@ -106,6 +114,10 @@ impl From<rongmei_media::MediaError> for AppError {
             }
             M::TooLarge => AppError::TooLarge("file: the image is too large".into()),
             M::Corrupt(m) => AppError::invalid(format!("file: not a readable image ({m})")),
+            M::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => {
+                tracing::error!(error = %e, "the media folder's disk is full");
+                AppError::Unavailable(STORAGE_FULL.into())
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -20,7 +20,7 @@ use crate::storage::*;
 use crate::types::*;
 use crate::{query, snippet};
 
-/// Indexing threads of a rebuild, at most; each gets a share of [`WRITER_HEAP_BYTES`].
+/// Indexing threads of a rebuild, at most; each gets a share of [`REBUILD_HEAP_BYTES`].
 const MAX_REBUILD_THREADS: usize = 4;
 const PROGRESS_EVERY: u64 = 1000;
 const ANSWER_CACHE_ENTRIES: usize = 2048;
@@ -183,8 +183,11 @@ impl SearchIndex {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, MAX_REBUILD_THREADS);
-        // The same memory in all as the usual writer has alone.
-        let mut writer = open_writer(&self.index, threads, WRITER_HEAP_BYTES / threads)?;
+        let mut writer = open_writer(&self.index, threads, REBUILD_HEAP_BYTES / threads)?;
+        // Only the one merge below: background merges during the build would hold more
+        // segments in memory at once, and one that is still running when the final merge
+        // asks for its segments makes that merge fail.
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
         writer.delete_all_documents()?;
         let mut count = 0u64;
         for doc in docs {

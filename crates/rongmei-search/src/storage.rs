@@ -21,6 +21,11 @@ use crate::error::SearchError;
 use crate::schema::SCHEMA_VERSION;
 
 pub(crate) const WRITER_HEAP_BYTES: usize = 128 * 1024 * 1024;
+/// The indexing memory of a whole rebuild, shared by its threads. A rebuild writes a segment
+/// each time a thread's share fills and merges them all at the end, so a smaller share costs
+/// little time; a larger one was most of a rebuild's peak memory (128 MiB of arenas on top of
+/// the merge). Measured by `bench/memory.sh`.
+pub(crate) const REBUILD_HEAP_BYTES: usize = 48 * 1024 * 1024;
 pub(crate) const MARKER_FILE: &str = "rongmei-search.json";
 pub(crate) const MARKER_TMP: &str = "rongmei-search.json.tmp";
 /// Each hit decompresses the whole store block holding it; at tantivy's default 16 KiB

@@ -38,6 +38,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The database's disk is full (SQLite `SQLITE_FULL`, PostgreSQL `53100 disk_full`): the
+    /// statement was rolled back and nothing is corrupt; it succeeds again once there is room.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(db)) => db
+                .code()
+                .is_some_and(|c| matches!(c.as_ref(), "13" | "53100")),
+            StoreError::Db(sqlx::Error::Io(e)) => e.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        }
+    }
+
     /// The database cannot be reached or is shutting down or starting up: a state that passes
     /// by itself (a restart, a failover), not a fault in the request. Callers answer "try again".
     pub fn is_unavailable(&self) -> bool {
@@ -104,7 +116,13 @@ impl Store {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
-            .acquire_timeout(Duration::from_secs(10))
+            // While PostgreSQL is away (a restart, a failover) a request waits this long for a
+            // connection before it answers 503; readers should not wait ten seconds for that.
+            // SQLite has no network to lose: its waits are lock waits, worth longer patience.
+            .acquire_timeout(match backend {
+                Backend::Sqlite => Duration::from_secs(10),
+                Backend::Postgres => Duration::from_secs(3),
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -113,6 +131,22 @@ impl Store {
                             .await?;
                     }
                     Ok(())
+                })
+            })
+            .after_release(move |conn, _| {
+                Box::pin(async move {
+                    if backend != Backend::Sqlite {
+                        return Ok(true);
+                    }
+                    // A released connection must hold no transaction. One that failed on a full
+                    // disk can keep SQLite's write lock after its rollback failed too, and every
+                    // other writer then waits out the busy timeout, even once there is room again.
+                    // "no transaction is active" is the normal answer; anything else retires the
+                    // connection (closing it releases the lock).
+                    match conn.execute("ROLLBACK").await {
+                        Ok(_) => Ok(true),
+                        Err(e) => Ok(e.to_string().contains("no transaction is active")),
+                    }
                 })
             })
             .connect_with(options)

@@ -501,3 +501,88 @@ async fn pastes_from_word_and_wechat_are_cleaned_on_the_server() {
     }
     srv.stop().await;
 }
+
+/// Signs in through the newsroom's form; returns the session cookie.
+async fn cookie_of(http: &reqwest::Client, b: &str, login: &str) -> String {
+    let resp = http
+        .post(format!("{b}/newsroom/login"))
+        .form(&[("login", login), ("password", common::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303, "sign in as {login}");
+    resp.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn admins_edit_the_dictionaries_in_the_newsroom() {
+    let db = TestDb::sqlite().await;
+    add_users(&db, STAFF).await;
+    let srv = Server::start(&db, false).await;
+    let http = client();
+    let b = srv.base.clone();
+    let reporter = cookie_of(&http, &b, "reporter").await;
+    let resp = http
+        .get(format!("{b}/newsroom/dictionaries"))
+        .header("cookie", &reporter)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403, "only admins");
+
+    let admin = cookie_of(&http, &b, "admin").await;
+    let page = http
+        .get(format!("{b}/newsroom/dictionaries"))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let areas = scraper::Selector::parse("textarea[name=text]").unwrap();
+    assert_eq!(
+        doc.select(&areas).count(),
+        2,
+        "sensitive words and expressions"
+    );
+    let csrf = csrf_of(&html);
+    let save = |text: &str| {
+        http.post(format!("{b}/newsroom/dictionaries/sensitive"))
+            .header("cookie", &admin)
+            .form(&[("csrf", csrf.as_str()), ("text", text)])
+            .send()
+    };
+    // A bad line is refused, named, and what the admin typed stays in the form.
+    let resp = save("好词\tblock\r\n坏行\tperhaps\r\n").await.unwrap();
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("未保存") && html.contains("sensitive.txt:2"),
+        "{html}"
+    );
+    assert!(html.contains("坏行\tperhaps"), "the typed text is kept");
+    // A good one is saved (line ends as in the file format) and counted.
+    let resp = save("# 测试\r\n好词\tblock\r\n").await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("已保存"));
+    let token = sign_in(&http, &b, "admin").await;
+    let text = http
+        .get(format!("{b}/api/v1/dictionaries/sensitive"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(text, "# 测试\n好词\tblock\n");
+    srv.stop().await;
+    db.cleanup().await;
+}
