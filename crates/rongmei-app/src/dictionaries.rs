@@ -74,13 +74,13 @@ pub async fn save_dictionary(
     actor.require_any(&[Role::Admin])?;
     if text.len() > MAX_DICTIONARY_BYTES {
         return Err(AppError::TooLarge(format!(
-            "dictionary: at most {} MB",
+            "词库过大：最多 {} MB",
             MAX_DICTIONARY_BYTES / (1024 * 1024)
         )));
     }
     let entries = kind
         .validate(text)
-        .map_err(|e| AppError::Invalid(format!("dictionary {e}"), None))?;
+        .map_err(|e| AppError::Invalid(format!("词库有误：{e}"), None))?;
     let before = match store.dictionary(kind.name()).await? {
         Some(d) => d.content,
         None => kind.default_text().to_string(),

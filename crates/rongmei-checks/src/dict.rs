@@ -225,13 +225,13 @@ fn looks_space_separated(word: &str, keywords: &[&str]) -> bool {
 
 fn check_word(path: &Path, line: usize, word: &str, what: &str) -> Result<(), DictError> {
     if word.is_empty() {
-        return Err(line_error(path, line, format!("empty {what}")));
+        return Err(line_error(path, line, format!("{what}为空")));
     }
     if normalize(word).text.trim().is_empty() {
         return Err(line_error(
             path,
             line,
-            format!("{what} {word:?} has no visible characters"),
+            format!("{what} {word:?} 没有可见字符"),
         ));
     }
     Ok(())
@@ -244,18 +244,18 @@ pub(crate) fn parse_sensitive(text: &str, path: &Path) -> Result<Vec<SensitiveEn
             return Err(line_error(
                 path,
                 line,
-                "too many fields: expected word<TAB>block|warn|allow[<TAB>note]",
+                "字段过多：应为 词语<TAB>block|warn|allow[<TAB>说明]",
             ));
         }
         let word = fields[0];
-        check_word(path, line, word, "word")?;
+        check_word(path, line, word, "词语")?;
         let action = match fields.get(1).map(|s| s.to_ascii_lowercase()) {
             None => {
                 if looks_space_separated(word, &["block", "warn", "allow"]) {
                     return Err(line_error(
                         path,
                         line,
-                        "separate the word and its severity with a TAB, not spaces",
+                        "词语与级别之间请用 Tab 分隔，不要用空格",
                     ));
                 }
                 SensitiveAction::Report(Severity::Warn)
@@ -268,7 +268,7 @@ pub(crate) fn parse_sensitive(text: &str, path: &Path) -> Result<Vec<SensitiveEn
                     return Err(line_error(
                         path,
                         line,
-                        format!("severity must be block, warn or allow, not {other:?}"),
+                        format!("级别应为 block、warn 或 allow，不能是 {other:?}"),
                     ));
                 }
             },
@@ -292,17 +292,17 @@ pub(crate) fn parse_expressions(
             return Err(line_error(
                 path,
                 line,
-                "too many fields: expected wrong<TAB>right[<TAB>note]",
+                "字段过多：应为 错误写法<TAB>规范写法[<TAB>说明]",
             ));
         }
         let wrong = fields[0];
-        check_word(path, line, wrong, "wrong form")?;
+        check_word(path, line, wrong, "错误写法")?;
         let right = match fields.get(1) {
             None | Some(&"") => {
                 return Err(line_error(
                     path,
                     line,
-                    "missing the standard form: expected wrong<TAB>right[<TAB>note] (or wrong<TAB>= for a correct form)",
+                    "缺少规范写法：应为 错误写法<TAB>规范写法[<TAB>说明]（标记正确写法时写作 写法<TAB>=）",
                 ));
             }
             Some(&"=") => None,
@@ -312,7 +312,7 @@ pub(crate) fn parse_expressions(
                         path,
                         line,
                         format!(
-                            "{wrong:?} is listed as its own standard form; write {wrong:?}<TAB>= to mark a correct form"
+                            "{wrong:?} 的规范写法就是它本身；要标记正确写法，请写作 {wrong:?}<TAB>="
                         ),
                     ));
                 }
@@ -368,20 +368,23 @@ mod tests {
         let e = parse_sensitive("# c\n甲\n乙\tblok\n", p).expect_err("bad severity");
         assert_eq!(
             e.to_string(),
-            "d/sensitive.txt:3: severity must be block, warn or allow, not \"blok\""
+            "d/sensitive.txt:3: 级别应为 block、warn 或 allow，不能是 \"blok\""
         );
         let e = parse_sensitive("甲 block\n", p).expect_err("spaces");
-        assert!(e.to_string().starts_with("d/sensitive.txt:1: separate"));
+        assert!(
+            e.to_string()
+                .starts_with("d/sensitive.txt:1: 词语与级别之间请用 Tab 分隔")
+        );
         let e = parse_sensitive("\u{200b}\twarn\n", p).expect_err("invisible");
-        assert!(e.to_string().contains(":1: word"));
+        assert!(e.to_string().contains(":1: 词语"));
 
         let p = Path::new("expressions.txt");
         let e = parse_expressions("其它\n", p).expect_err("no right");
-        assert!(e.to_string().starts_with("expressions.txt:1: missing"));
+        assert!(e.to_string().starts_with("expressions.txt:1: 缺少规范写法"));
         let e = parse_expressions("ok\tright\n其它\t其它\n", p).expect_err("same");
         assert!(e.to_string().starts_with("expressions.txt:2: "));
         let e = parse_expressions("a\tb\tc\td\n", p).expect_err("fields");
-        assert!(e.to_string().contains("too many fields"));
+        assert!(e.to_string().contains("字段过多"));
     }
 
     #[test]

@@ -124,7 +124,7 @@ mod tests {
         let err = h.load(2, "乙\tblock\n丙\tbad\n", "").expect_err("bad line");
         assert_eq!(
             err.to_string(),
-            "sensitive.txt:2: severity must be block, warn or allow, not \"bad\""
+            "sensitive.txt:2: 级别应为 block、warn 或 allow，不能是 \"bad\""
         );
         assert_eq!(words(&h, "甲乙丙"), ["甲"]);
         assert_eq!(h.last_error(), Some(err.to_string()));
