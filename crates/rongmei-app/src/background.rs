@@ -22,6 +22,10 @@ use crate::views::counter::DEDUPE_WINDOW;
 /// of traffic even at tens of thousands of views a second. An idle tick costs one lock.
 const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
+/// How often a node renews its row in `nodes`; `rongmei reindex` counts a node as running
+/// while its row is younger than three of these.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
+
 /// How often a node looks at the shared signals: a dictionary saved on another node is in force
 /// here within this time plus one query.
 const SIGNAL_POLL: Duration = Duration::from_secs(1);
@@ -94,6 +98,15 @@ impl App {
         tasks.push(every(self.stopping(), Duration::from_secs(1), move || {
             let s = s.clone();
             async move { s.publish_due().await }
+        }));
+        let s = self.clone();
+        tasks.push(every(self.stopping(), HEARTBEAT, move || {
+            let s = s.clone();
+            async move {
+                if let Err(e) = s.store().node_alive(s.node_name()).await {
+                    tracing::warn!(error = %e, "recording this node as running failed; will retry");
+                }
+            }
         }));
         let s = self.clone();
         let seen = Arc::new(AtomicI64::new(-1));
@@ -221,6 +234,9 @@ impl Background {
         }
         if let Err(e) = self.app.counter().flush().await {
             tracing::error!(error = %e, "final flush of view counts failed");
+        }
+        if let Err(e) = self.app.store().node_gone(self.app.node_name()).await {
+            tracing::warn!(error = %e, "could not record this node as stopped");
         }
     }
 }

@@ -8,6 +8,7 @@ use rongmei_core::NewArticle;
 use rongmei_store::{ImportStats, RebuildReport, SIGNAL_REINDEX, Store};
 
 use crate::app::open_search;
+use crate::background::HEARTBEAT;
 use crate::config::DataDir;
 use crate::error::AppError;
 use crate::search::indexer::rebuild;
@@ -46,36 +47,54 @@ pub async fn reindex(
 }
 
 /// How long `rongmei reindex` waits for running nodes: a rebuild at 100,000 articles takes
-/// under a minute; a node that has not answered by then is stuck or gone.
+/// about a minute; a node that has not answered by then is stuck.
 const NODES_PATIENCE: Duration = Duration::from_secs(15 * 60);
-/// After the first node reports, how long to wait for others that started at the same time.
-const OTHERS_PATIENCE: Duration = Duration::from_secs(5);
 
 /// Asks every running node to rebuild its search index beside the one it answers from, and
-/// waits for their reports (told to `report` as they arrive). Fails when no node answers.
+/// waits until each node that was running has reported (told to `report` as they arrive).
+/// Fails at once when no node is running, and names the nodes that never answered.
 pub async fn reindex_running_nodes(
     store: &Store,
     report: impl Fn(&RebuildReport),
 ) -> Result<Vec<RebuildReport>, AppError> {
+    let alive_within = i64::try_from(3 * HEARTBEAT.as_millis()).unwrap_or(i64::MAX);
+    let running = store.live_nodes(alive_within).await?;
+    if running.is_empty() {
+        return Err(AppError::Unavailable(
+            "no node is running against this database; `rongmei reindex` without --nodes \
+             rebuilds this data folder's index"
+                .into(),
+        ));
+    }
     let version = store.raise_signal(SIGNAL_REINDEX).await?;
     let started = Instant::now();
     let mut seen: Vec<RebuildReport> = Vec::new();
-    let mut last_new = Instant::now();
     loop {
         let reports = store.rebuild_reports(version).await?;
         for r in reports.iter().skip(seen.len()) {
             report(r);
-            last_new = Instant::now();
         }
         seen = reports;
-        if !seen.is_empty() && last_new.elapsed() >= OTHERS_PATIENCE {
+        // A node that stopped meanwhile will not answer; one that started meanwhile opened
+        // its index with the current dictionaries anyway.
+        let still = store.live_nodes(alive_within).await?;
+        let missing: Vec<&String> = running
+            .iter()
+            .filter(|n| still.contains(n) && !seen.iter().any(|r| &r.node == *n))
+            .collect();
+        if missing.is_empty() {
             return Ok(seen);
         }
-        if seen.is_empty() && started.elapsed() >= NODES_PATIENCE {
+        if started.elapsed() >= NODES_PATIENCE {
             return Err(AppError::Unavailable(format!(
-                "no running node rebuilt its search index within {} minutes (request {version}); \
-                 is a server running against this database?",
-                NODES_PATIENCE.as_secs() / 60
+                "{} of the running nodes did not rebuild within {} minutes (request {version}): {}",
+                missing.len(),
+                NODES_PATIENCE.as_secs() / 60,
+                missing
+                    .iter()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         tokio::time::sleep(Duration::from_millis(250)).await;

@@ -191,6 +191,40 @@ impl Store {
         Ok(v)
     }
 
+    /// This node is running: renews its row (first call records when it started).
+    pub async fn node_alive(&self, node: &str) -> Result<()> {
+        let now = now_millis();
+        sqlx::query(
+            "INSERT INTO nodes (name, started_at, seen_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at",
+        )
+        .bind(node)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// This node stops.
+    pub async fn node_gone(&self, node: &str) -> Result<()> {
+        sqlx::query("DELETE FROM nodes WHERE name = $1")
+            .bind(node)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Nodes seen within the last `within_ms` milliseconds, by name.
+    pub async fn live_nodes(&self, within_ms: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar::<_, String>(
+            "SELECT name FROM nodes WHERE seen_at >= $1 ORDER BY name",
+        )
+        .bind(now_millis() - within_ms)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// A node finished rebuilding its search index for `version` of the reindex signal.
     pub async fn report_rebuild(&self, node: &str, version: i64, documents: i64) -> Result<()> {
         let now = now_millis();

@@ -309,6 +309,21 @@ async fn shared_blobs_dictionaries_and_signals() {
             ("node:a", 14)
         );
         assert!(store.rebuild_reports(1).await.unwrap().is_empty());
+
+        // Running nodes: renewed rows count, a stopped node does not.
+        store.node_alive("node:a").await.unwrap();
+        store.node_alive("node:b").await.unwrap();
+        store.node_alive("node:a").await.unwrap();
+        assert_eq!(
+            store.live_nodes(15_000).await.unwrap(),
+            ["node:a", "node:b"]
+        );
+        store.node_gone("node:b").await.unwrap();
+        assert_eq!(store.live_nodes(15_000).await.unwrap(), ["node:a"]);
+        assert!(
+            store.live_nodes(-60_000).await.unwrap().is_empty(),
+            "none seen in the future"
+        );
         store.close().await;
         db.cleanup().await;
     }

@@ -34,3 +34,11 @@ CREATE TABLE search_rebuilds (
     finished_at INTEGER NOT NULL,
     PRIMARY KEY (node, version)
 );
+
+-- The nodes running against this database, each renewing its row every few seconds and
+-- removing it when it stops: who `rongmei reindex` waits for.
+CREATE TABLE nodes (
+    name TEXT PRIMARY KEY,
+    started_at INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL
+);
