@@ -289,7 +289,10 @@ async fn serve_demo_opens_a_site_with_the_seed() {
         // With no node running, asking the nodes to rebuild says so at once.
         let out = rongmei(data.path(), &db, &["reindex", "--nodes"]);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success() && err.contains("no node is running"), "{err}");
+        assert!(
+            !out.status.success() && err.contains("no node is running"),
+            "{err}"
+        );
         db.cleanup().await;
     }
 }
