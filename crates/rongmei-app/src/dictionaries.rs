@@ -52,10 +52,7 @@ pub async fn export_dictionaries(store: &Store, dir: &Path) -> Result<(), AppErr
     std::fs::create_dir_all(dir)
         .map_err(|e| AppError::Internal(format!("creating {}: {e}", dir.display())))?;
     for kind in DictionaryKind::ALL {
-        let text = match store.dictionary(kind.name()).await? {
-            Some(d) => d.content,
-            None => kind.default_text().to_string(),
-        };
+        let text = stored_text(store, kind).await?;
         let path = dir.join(kind.file_name());
         std::fs::write(&path, text)
             .map_err(|e| AppError::Internal(format!("writing {}: {e}", path.display())))?;
@@ -81,10 +78,7 @@ pub async fn save_dictionary(
     let entries = kind
         .validate(text)
         .map_err(|e| AppError::Invalid(format!("词库有误：{e}"), None))?;
-    let before = match store.dictionary(kind.name()).await? {
-        Some(d) => d.content,
-        None => kind.default_text().to_string(),
-    };
+    let before = stored_text(store, kind).await?;
     let (old, new) = (entry_lines(&before), entry_lines(text));
     let saved = DictionarySaved {
         entries,
@@ -141,6 +135,14 @@ pub async fn import_dictionaries(
     Ok(done)
 }
 
+/// A dictionary's stored text, or the starter text before anyone stored it.
+async fn stored_text(store: &Store, kind: DictionaryKind) -> Result<String, AppError> {
+    Ok(match store.dictionary(kind.name()).await? {
+        Some(d) => d.content,
+        None => kind.default_text().to_string(),
+    })
+}
+
 /// Entry lines of a dictionary text, for counting what a save added and removed.
 fn entry_lines(text: &str) -> HashSet<&str> {
     text.lines()
@@ -157,10 +159,7 @@ impl App {
         kind: DictionaryKind,
     ) -> Result<String, AppError> {
         actor.member()?;
-        Ok(match self.store().dictionary(kind.name()).await? {
-            Some(d) => d.content,
-            None => kind.default_text().to_string(),
-        })
+        stored_text(self.store(), kind).await
     }
 
     /// Replaces a dictionary (admins): checked line by line first, audited, applied on this node
@@ -188,27 +187,16 @@ impl App {
 
     /// Loads the dictionaries from the database into this node's checker.
     pub async fn reload_dictionaries(&self) -> Result<(), AppError> {
-        let version = self
-            .store()
-            .signals()
-            .await?
-            .into_iter()
-            .find(|(name, _)| name == SIGNAL_DICTIONARIES)
-            .map_or(0, |(_, v)| v);
+        let version = self.store().signal(SIGNAL_DICTIONARIES).await?;
         self.load_dictionaries(version).await
     }
 
     /// Loads them when the signal's version differs from the one in force.
     pub(crate) async fn load_dictionaries(&self, version: i64) -> Result<(), AppError> {
-        let mut texts = Vec::new();
-        for kind in DictionaryKind::ALL {
-            texts.push(match self.store().dictionary(kind.name()).await? {
-                Some(d) => d.content,
-                None => kind.default_text().to_string(),
-            });
-        }
+        let sensitive = stored_text(self.store(), DictionaryKind::Sensitive).await?;
+        let expressions = stored_text(self.store(), DictionaryKind::Expressions).await?;
         // A broken text keeps the previous checker in force; last_error says why.
-        let _ = self.checks().load(version, &texts[0], &texts[1]);
+        let _ = self.checks().load(version, &sensitive, &expressions);
         Ok(())
     }
 }

@@ -36,11 +36,17 @@ impl App {
         let media = self.media().clone();
         let stored = tokio::task::spawn_blocking(move || media.store(&bytes, &file_name)).await??;
         if self.shares_media() {
-            for relative in MediaStore::files_of(&stored) {
-                let media = self.media().clone();
-                let name = relative.clone();
-                let content = tokio::task::spawn_blocking(move || media.read(&name)).await??;
-                self.store().put_media_blob(&relative, &content).await?;
+            let media = self.media().clone();
+            let names = MediaStore::files_of(&stored);
+            let files = tokio::task::spawn_blocking(move || {
+                names
+                    .into_iter()
+                    .map(|name| media.read(&name).map(|content| (name, content)))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .await??;
+            for (name, content) in files {
+                self.store().put_media_blob(&name, &content).await?;
             }
         }
         Ok(stored)

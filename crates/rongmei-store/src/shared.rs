@@ -179,6 +179,16 @@ impl Store {
             .collect()
     }
 
+    /// One signal's version (0 before it was first raised).
+    pub async fn signal(&self, name: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COALESCE(MAX(version), 0) FROM node_signals WHERE name = $1",
+        )
+        .bind(name)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Raises a signal and returns its new version.
     pub async fn raise_signal(&self, name: &str) -> Result<i64> {
         let mut tx = self.pool.begin().await?;

@@ -34,6 +34,9 @@ pub fn recorder() -> Option<&'static PrometheusHandle> {
 /// `/articles/{id}` as `/articles/:id`: braces inside label values are valid Prometheus text,
 /// but some parsers in the wild cut a sample's labels at the first `}`.
 fn route_label(pattern: &str) -> String {
+    if !pattern.contains('{') {
+        return pattern.to_string();
+    }
     pattern
         .replace("{*", "*")
         .replace('{', ":")

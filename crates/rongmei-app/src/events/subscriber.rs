@@ -65,7 +65,8 @@ impl CursorStore {
         std::fs::read_to_string(path).ok()?.trim().parse().ok()
     }
 
-    fn write_file(path: &PathBuf, seq: i64) {
+    /// Records a feed position in a file, whole or not at all (temp file, then rename).
+    pub(crate) fn write_file(path: &PathBuf, seq: i64) {
         let tmp = path.with_extension("tmp");
         if std::fs::write(&tmp, seq.to_string())
             .and_then(|_| std::fs::rename(&tmp, path))

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::indexer::{apply, public_ids, rebuild};
 use crate::app::{App, open_search_at};
 use crate::error::AppError;
+use crate::events::subscriber::CursorStore;
 
 /// Events applied to the new index per round of catching up.
 const CATCH_UP_BATCH: i64 = 1000;
@@ -51,9 +52,7 @@ impl App {
             let old = self.swap_search_index(index);
             data.use_search_index(&dir)
                 .map_err(|e| AppError::Internal(format!("recording the new search index: {e}")))?;
-            std::fs::write(data.search_position(), seq.to_string()).map_err(|e| {
-                AppError::Internal(format!("recording the search index position: {e}"))
-            })?;
+            CursorStore::write_file(&data.search_position(), seq);
             old
         };
         tracing::info!(
