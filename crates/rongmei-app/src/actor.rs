@@ -38,9 +38,7 @@ impl Actor {
     /// The signed-in member, or a refusal for the machine (articles are written by people).
     pub fn member(&self) -> Result<&User, AppError> {
         match &self.who {
-            Who::User(u) if u.disabled => {
-                Err(AppError::Forbidden("this account is disabled".into()))
-            }
+            Who::User(u) if u.disabled => Err(AppError::Forbidden("此账号已停用".into())),
             Who::User(u) => Ok(u),
             Who::System(_) => Err(AppError::Forbidden(
                 "this needs a newsroom member, not the system".into(),

@@ -85,16 +85,24 @@ fn parse_day(raw: Option<&str>, default: i64) -> Result<i64, AppError> {
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .and_then(|t| SHANGHAI.from_local_datetime(&t).single())
             .map(|t| t.timestamp())
-            .ok_or_else(|| AppError::Malformed(format!("dates look like 2024-05-01, not {s:?}"))),
+            .ok_or_else(|| AppError::Malformed(format!("日期格式应为 2024-05-01，而不是 {s:?}"))),
     }
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180).
+/// Quotes a CSV field when it needs it (RFC 4180). A cell a spreadsheet would run as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return: a title such as
+/// `=HYPERLINK(…)`) gets a leading `'`, as OWASP's CSV-injection advice says, so it shows as
+/// the text it is.
 fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -196,5 +204,23 @@ impl App {
             );
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn formulas_are_written_as_text() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"点我\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\""
+        );
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-2"), "'-2");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("交大新闻, 今日"), "\"交大新闻, 今日\"");
+        assert_eq!(csv_field("普通标题"), "普通标题");
     }
 }

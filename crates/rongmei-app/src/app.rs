@@ -41,6 +41,9 @@ struct Inner {
     media: rongmei_media::MediaStore,
     node_name: String,
     sign_ins: SignInLimiter,
+    /// Whether an image is in a published article, by the image's content hash, with when this
+    /// node looked; emptied by every change so a retraction takes an image down at once.
+    media_public: dashmap::DashMap<String, (bool, std::time::Instant)>,
     site: SiteCache,
     /// Told the id of every article changed on this node or seen in the change feed.
     listeners: RwLock<Vec<Listener>>,
@@ -78,7 +81,11 @@ impl App {
             std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into()),
             std::process::id()
         );
-        let counter = ViewCounter::new(store.clone(), tokens.visitor_hash_key());
+        let counter = ViewCounter::new(
+            store.clone(),
+            tokens.visitor_hash_key(),
+            config.views_per_address,
+        );
         let (wake, _) = watch::channel(0);
         let app = App {
             inner: Arc::new(Inner {
@@ -94,6 +101,7 @@ impl App {
                 checks: rongmei_checks::CheckerHandle::empty(),
                 node_name,
                 sign_ins: SignInLimiter::new(),
+                media_public: dashmap::DashMap::new(),
                 listeners: RwLock::new(Vec::new()),
                 wake,
                 stopping: CancellationToken::new(),
@@ -159,6 +167,10 @@ impl App {
         &self.inner.node_name
     }
 
+    pub(crate) fn media_public(&self) -> &dashmap::DashMap<String, (bool, std::time::Instant)> {
+        &self.inner.media_public
+    }
+
     pub(crate) fn sign_ins(&self) -> &SignInLimiter {
         &self.inner.sign_ins
     }
@@ -214,6 +226,7 @@ impl App {
     /// Tells the listeners only (the change feed's cache subscriber).
     pub(crate) fn notify(&self, article_id: i64) {
         self.inner.site.invalidate();
+        self.inner.media_public.clear();
         let listeners: Vec<Listener> = match self.inner.listeners.read() {
             Ok(l) => l.clone(),
             Err(_) => return,

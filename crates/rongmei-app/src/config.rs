@@ -13,6 +13,11 @@ use serde::{Deserialize, Deserializer, Serialize};
 pub const DEFAULT_SITE_NAME: &str = "融媒新闻网";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA: &str = "./rongmei-data";
+/// Views one client address may add to one article in 30 minutes, whatever User-Agents it
+/// sends. Campus networks put many readers behind one address, so it is well above what one
+/// person does; a site behind one large NAT raises it (0: no ceiling). Requests over it still
+/// count in the raw figure.
+pub const DEFAULT_VIEWS_PER_ADDRESS: u32 = 20;
 
 /// Environment variables read, by setting name (the database's variable says URL).
 const ENV_NAMES: &[(&str, &str)] = &[
@@ -23,6 +28,7 @@ const ENV_NAMES: &[(&str, &str)] = &[
     ("RONGMEI_ADMIN_TOKEN", "admin_token"),
     ("RONGMEI_BASE_URL", "base_url"),
     ("RONGMEI_SITE_NAME", "site_name"),
+    ("RONGMEI_VIEWS_PER_ADDRESS", "views_per_address"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +55,8 @@ pub struct Overrides {
     pub base_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub site_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub views_per_address: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,6 +75,25 @@ struct Raw {
     base_url: Option<String>,
     #[serde(default)]
     site_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_count")]
+    views_per_address: Option<u32>,
+}
+
+/// A count from a file or flag (a number) or from the environment (text).
+fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum N {
+        Int(u32),
+        Text(String),
+    }
+    match Option::<N>::deserialize(d)? {
+        None => Ok(None),
+        Some(N::Int(n)) => Ok(Some(n)),
+        Some(N::Text(s)) => s.trim().parse().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!("{s:?} 不是非负整数 (expected a whole number)"))
+        }),
+    }
 }
 
 /// `true`, `1`, `yes`, `on` (any case) from a file, a flag or an environment variable.
@@ -103,6 +130,8 @@ pub struct Config {
     pub links: Links,
     /// Whether the base URL was configured, rather than derived from the listen address.
     pub base_url_given: bool,
+    /// See [`DEFAULT_VIEWS_PER_ADDRESS`]; `None` for no ceiling.
+    pub views_per_address: Option<u32>,
 }
 
 impl Config {
@@ -175,6 +204,11 @@ impl Config {
             site_name,
             links,
             base_url_given,
+            views_per_address: match raw.views_per_address {
+                Some(0) => None,
+                Some(n) => Some(n),
+                None => Some(DEFAULT_VIEWS_PER_ADDRESS),
+            },
         })
     }
 

@@ -75,6 +75,12 @@ pub async fn save_dictionary(
             MAX_DICTIONARY_BYTES / (1024 * 1024)
         )));
     }
+    if let Some(n) = text.lines().position(|l| l.contains('\0')) {
+        return Err(AppError::invalid(format!(
+            "词库有误：第 {} 行含有空字符",
+            n + 1
+        )));
+    }
     let entries = kind
         .validate(text)
         .map_err(|e| AppError::Invalid(format!("词库有误：{e}"), None))?;

@@ -44,6 +44,15 @@ impl AppError {
         AppError::Invalid(message.into(), None)
     }
 
+    /// A refused field: the message names it (`title: …`) and the details carry it as
+    /// `{"field": "title"}`, so a form can point at it.
+    pub fn field(field: &str, message: impl std::fmt::Display) -> AppError {
+        AppError::Invalid(
+            format!("{field}: {message}"),
+            Some(serde_json::json!({ "field": field })),
+        )
+    }
+
     /// What may be shown to anyone: internal details stay in the log.
     pub fn public_message(&self) -> String {
         match self {
@@ -69,8 +78,15 @@ impl From<rongmei_store::StoreError> for AppError {
         use rongmei_store::StoreError as S;
         match e {
             S::Conflict(m) => AppError::Conflict(m),
-            S::NotFound(m) => AppError::NotFound(format!("{m} not found")),
+            S::NotFound(m) => AppError::NotFound(format!("{m} 不存在")),
             S::Invalid(m) => AppError::Invalid(m, None),
+            e if e.is_unstorable_value() => {
+                tracing::warn!(error = %e, "a value the database cannot store");
+                AppError::Invalid(
+                    "内容含有无法保存的字符（如空字符）或过长，请检查后重试".into(),
+                    None,
+                )
+            }
             e if e.is_storage_full() => {
                 tracing::error!(error = %e, "the database's disk is full");
                 AppError::Unavailable(STORAGE_FULL.into())
@@ -109,11 +125,9 @@ impl From<rongmei_media::MediaError> for AppError {
     fn from(e: rongmei_media::MediaError) -> Self {
         use rongmei_media::MediaError as M;
         match e {
-            M::Unsupported => {
-                AppError::invalid("file: only JPEG, PNG, GIF and WebP images are accepted")
-            }
-            M::TooLarge => AppError::TooLarge("file: the image is too large".into()),
-            M::Corrupt(m) => AppError::invalid(format!("file: not a readable image ({m})")),
+            M::Unsupported => AppError::field("file", "只接受 JPEG、PNG、GIF 和 WebP 格式的图片"),
+            M::TooLarge => AppError::TooLarge("file: 图片文件过大".into()),
+            M::Corrupt(m) => AppError::field("file", format!("无法读取这张图片（{m}）")),
             M::Io(e) if e.kind() == std::io::ErrorKind::StorageFull => {
                 tracing::error!(error = %e, "the media folder's disk is full");
                 AppError::Unavailable(STORAGE_FULL.into())

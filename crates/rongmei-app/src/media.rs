@@ -31,7 +31,7 @@ impl App {
     ) -> Result<StoredImage, AppError> {
         actor.member()?;
         if bytes.is_empty() {
-            return Err(AppError::invalid("file: choose an image to upload"));
+            return Err(AppError::field("file", "请选择要上传的图片"));
         }
         let media = self.media().clone();
         let stored = tokio::task::spawn_blocking(move || media.store(&bytes, &file_name)).await??;
@@ -72,5 +72,52 @@ impl App {
         Ok(Some(
             tokio::task::spawn_blocking(move || media.cache(&relative, &content)).await??,
         ))
+    }
+
+    /// Whether an image may be served to anyone: it appears in a published article. Images of
+    /// drafts, of articles in review and of retracted articles are for the newsroom only.
+    /// Checked by the image's content hash (every size of one upload shares it), cached for
+    /// [`MEDIA_VISIBILITY_TTL`] and dropped on every change this node hears of.
+    pub async fn media_is_public(&self, url_path: &str) -> Result<bool, AppError> {
+        let Some(stem) = media_stem(url_path) else {
+            return Ok(false);
+        };
+        if let Some(e) = self.media_public().get(stem)
+            && e.1.elapsed() < MEDIA_VISIBILITY_TTL
+        {
+            return Ok(e.0);
+        }
+        let public = self.store().media_in_published(stem).await?;
+        self.media_public()
+            .insert(stem.to_string(), (public, std::time::Instant::now()));
+        Ok(public)
+    }
+}
+
+/// Another node's retraction reaches this one through the change feed at once; this bounds the
+/// wait should the feed lag.
+pub const MEDIA_VISIBILITY_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The content hash an uploaded file is named by (`3f/3fa9c0d41b7e2a55-960.jpg` →
+/// `3fa9c0d41b7e2a55`): hexadecimal only, so it is safe inside a LIKE pattern.
+fn media_stem(url_path: &str) -> Option<&str> {
+    let name = url_path.rsplit('/').next()?;
+    let stem = name.split(['-', '.']).next()?;
+    (stem.len() >= 8 && stem.bytes().all(|b| b.is_ascii_hexdigit())).then_some(stem)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_image_is_known_by_its_content_hash() {
+        assert_eq!(
+            super::media_stem("3f/3fa9c0d41b7e2a55-960.jpg"),
+            Some("3fa9c0d41b7e2a55")
+        );
+        assert_eq!(
+            super::media_stem("3f/3fa9c0d41b7e2a55.png"),
+            Some("3fa9c0d41b7e2a55")
+        );
+        assert_eq!(super::media_stem("../%25-x.jpg"), None);
     }
 }

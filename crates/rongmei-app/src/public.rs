@@ -1,7 +1,7 @@
 //! The one public projection of an article: what the API answers and what feeds, exports and
 //! renderings for other platforms start from. URLs in it are absolute, from the configured base.
 
-use rongmei_core::{Article, Byline, format_display_time};
+use rongmei_core::{Article, ArticleStatus, Byline, format_display_time};
 use serde::Serialize;
 
 use crate::app::App;
@@ -57,13 +57,28 @@ impl App {
         }
     }
 
-    /// A published article; anything else (draft, scheduled, retracted, unknown) is not found.
+    /// A published article. A retracted one is gone (410, with its notice) as on the page;
+    /// anything else not public (draft, scheduled, unknown) is not found.
     pub async fn published(&self, id: i64) -> Result<Article, AppError> {
-        self.store()
-            .article(id)
-            .await?
-            .filter(Article::is_public)
-            .ok_or_else(|| AppError::NotFound(format!("no published article with id {id}")))
+        let store = self.store();
+        if let Some(article) = store.article(id).await?.filter(Article::is_public) {
+            return Ok(article);
+        }
+        if let Some(m) = store.article_meta(id).await?
+            && m.status == ArticleStatus::Retracted
+        {
+            let reason = m
+                .retracted_reason
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| format!("撤稿说明：{r}"))
+                .unwrap_or_default();
+            return Err(AppError::Gone(format!(
+                "本文已撤稿，不再提供阅读。{reason}"
+            )));
+        }
+        Err(AppError::NotFound(
+            "找不到这篇文章，它可能已被删除或地址有误。".into(),
+        ))
     }
 
     /// Published articles, newest first, optionally of one column (slug or name).
@@ -79,7 +94,7 @@ impl App {
                 self.store()
                     .find_column(c)
                     .await?
-                    .ok_or_else(|| AppError::NotFound(format!("no column {c:?}")))?
+                    .ok_or_else(|| AppError::NotFound(format!("没有名为 {c:?} 的栏目")))?
                     .id,
             ),
         };

@@ -43,6 +43,35 @@ pub struct Hit {
     pub note: Option<String>,
 }
 
+impl Hit {
+    /// The field's Chinese name, as newsroom pages and messages say it.
+    pub fn field_label(&self) -> &str {
+        match self.field.as_str() {
+            "title" => "标题",
+            "body" => "正文",
+            "caption" => "图片说明",
+            "alt" => "图片替代文字",
+            "byline" => "署名",
+            "tag" => "标签",
+            "summary" => "摘要",
+            other => other,
+        }
+    }
+
+    /// Where the hit is, in Chinese: 标题, 正文第3段, 第2个标签 …
+    pub fn position(&self) -> String {
+        let n = self.index + 1;
+        match self.field.as_str() {
+            "title" | "summary" => self.field_label().to_string(),
+            "body" => format!("正文第{n}段"),
+            "caption" | "alt" => format!("正文第{n}段的{}", self.field_label()),
+            "tag" => format!("第{n}个标签"),
+            "byline" => format!("第{n}条署名"),
+            _ => format!("{}第{n}处", self.field_label()),
+        }
+    }
+}
+
 /// True when any hit must stop publication.
 pub fn blocks(hits: &[Hit]) -> bool {
     hits.iter().any(|h| h.severity == Severity::Block)
@@ -313,6 +342,15 @@ mod tests {
         }
         assert_eq!((hits[0].start, hits[0].end), (3, 6));
         assert_eq!(hits[0].note.as_deref(), Some("统一用“其他”"));
+    }
+
+    #[test]
+    fn positions_are_said_in_chinese() {
+        let c = checker("", "其它\t其他\n");
+        let hits = c.check_fields(&[("title", "其它"), ("body", "一"), ("body", "其它")]);
+        let at: Vec<String> = hits.iter().map(Hit::position).collect();
+        assert_eq!(at, ["标题", "正文第2段"]);
+        assert_eq!(hits[1].field_label(), "正文");
     }
 
     #[test]

@@ -223,9 +223,19 @@ fn looks_space_separated(word: &str, keywords: &[&str]) -> bool {
         .is_some_and(|(_, last)| keywords.contains(&last.to_ascii_lowercase().as_str()))
 }
 
+/// The longest word or expression an entry may hold: longer is a pasted paragraph, not a term.
+pub const MAX_WORD_CHARS: usize = 100;
+
 fn check_word(path: &Path, line: usize, word: &str, what: &str) -> Result<(), DictError> {
     if word.is_empty() {
         return Err(line_error(path, line, format!("{what}为空")));
+    }
+    if word.chars().count() > MAX_WORD_CHARS {
+        return Err(line_error(
+            path,
+            line,
+            format!("{what}过长（最多 {MAX_WORD_CHARS} 个字符）"),
+        ));
     }
     if normalize(word).text.trim().is_empty() {
         return Err(line_error(

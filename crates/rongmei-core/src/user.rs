@@ -61,7 +61,7 @@ impl Role {
         for part in s.split([',', ' ', '，']).filter(|p| !p.trim().is_empty()) {
             let role = Role::parse(part).ok_or_else(|| {
                 format!(
-                    "unknown role {:?} (expected one of reporter, reviewer1, reviewer2, chief, admin)",
+                    "未知角色 {:?}（可选：记者 reporter、初审 reviewer1、复审 reviewer2、终审 chief、管理员 admin）",
                     part.trim()
                 )
             })?;
@@ -70,7 +70,7 @@ impl Role {
         roles.sort();
         roles.dedup();
         if roles.is_empty() {
-            return Err("at least one role is required".into());
+            return Err("至少选择一个角色".into());
         }
         Ok(roles)
     }
@@ -113,16 +113,41 @@ impl User {
 }
 
 /// Logins are short ASCII names, so they are safe in URLs, logs and audit lines.
+/// Longest display name: it shows in bylines, lists and audit lines.
+pub const MAX_NAME_CHARS: usize = 64;
+/// Longest login; longer input cannot name an account and is refused before the database.
+pub const MAX_LOGIN_CHARS: usize = 32;
+/// Longest password accepted (a passphrase fits; the hash's cost stays bounded).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// The one spelling of a login: logins are ASCII and compared without case, so `REPORTER`
+/// and `reporter` are the same account.
+pub fn normalize_login(login: &str) -> String {
+    login.trim().to_ascii_lowercase()
+}
+
+/// Display names: trimmed, not empty, at most [`MAX_NAME_CHARS`] characters.
+pub fn validate_name(name: &str) -> Result<(), String> {
+    let n = name.chars().count();
+    if n == 0 {
+        return Err("姓名不能为空".into());
+    }
+    if n > MAX_NAME_CHARS {
+        return Err(format!("姓名最多 {MAX_NAME_CHARS} 个字符"));
+    }
+    Ok(())
+}
+
 pub fn validate_login(login: &str) -> Result<(), String> {
     let n = login.chars().count();
     if !(2..=32).contains(&n) {
-        return Err("a login has 2 to 32 characters".into());
+        return Err("登录名须为 2 到 32 个字符".into());
     }
     if !login
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
-        return Err("a login uses only letters, digits, '_', '-' and '.'".into());
+        return Err("登录名只能包含英文字母、数字和 _ - .".into());
     }
     Ok(())
 }
@@ -131,10 +156,10 @@ pub fn validate_login(login: &str) -> Result<(), String> {
 pub fn validate_password(password: &str) -> Result<(), String> {
     let n = password.chars().count();
     if n < 8 {
-        return Err("a password has at least 8 characters".into());
+        return Err("密码至少 8 个字符".into());
     }
     if n > 256 {
-        return Err("a password has at most 256 characters".into());
+        return Err("密码最多 256 个字符".into());
     }
     Ok(())
 }
@@ -161,6 +186,10 @@ mod tests {
         assert!(validate_login("reporter.zhang").is_ok());
         assert!(validate_login("a").is_err());
         assert!(validate_login("张三").is_err());
+        assert_eq!(normalize_login("  Reporter.Zhang "), "reporter.zhang");
+        assert!(validate_name("张三").is_ok());
+        assert!(validate_name("").is_err());
+        assert!(validate_name(&"长".repeat(MAX_NAME_CHARS + 1)).is_err());
         assert!(validate_password("short").is_err());
         assert!(validate_password("correct horse").is_ok());
     }

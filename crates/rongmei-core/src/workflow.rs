@@ -128,10 +128,9 @@ pub fn decide(req: &ActionRequest<'_>) -> Result<ArticleStatus, WorkflowError> {
     let comment = req.comment.map(str::trim).filter(|c| !c.is_empty());
     let conflict = || {
         WorkflowError::Conflict(format!(
-            "cannot {} an article that is {} ({})",
-            req.action.as_str(),
-            req.status.as_str(),
-            status_label(req.status)
+            "稿件当前状态为“{}”，不能{}（可能有人已先处理，请刷新页面）",
+            status_label(req.status),
+            req.action.label()
         ))
     };
     match req.action {
@@ -140,9 +139,7 @@ pub fn decide(req: &ActionRequest<'_>) -> Result<ArticleStatus, WorkflowError> {
                 return Err(conflict());
             }
             if !is_author {
-                return Err(WorkflowError::Forbidden(
-                    "only the article's author submits it for review".into(),
-                ));
+                return Err(WorkflowError::Forbidden("只有作者本人可以提交送审".into()));
             }
             Ok(S::Submitted)
         }
@@ -152,8 +149,8 @@ pub fn decide(req: &ActionRequest<'_>) -> Result<ArticleStatus, WorkflowError> {
                 .any(|r| actor.has(*r));
             if !any_reviewer {
                 return Err(WorkflowError::Forbidden(format!(
-                    "only reviewers may {} articles",
-                    req.action.as_str()
+                    "只有审核人员可以{}稿件",
+                    req.action.label()
                 )));
             }
             let needed = match (req.action, req.status) {
@@ -167,27 +164,22 @@ pub fn decide(req: &ActionRequest<'_>) -> Result<ArticleStatus, WorkflowError> {
             };
             if !actor.has(needed) {
                 return Err(WorkflowError::Forbidden(format!(
-                    "this stage needs the {} ({}) role",
-                    needed.as_str(),
+                    "这一审核环节需要“{}”角色",
                     needed.label()
                 )));
             }
             if is_author {
-                return Err(WorkflowError::Forbidden(
-                    "nobody reviews an article they wrote".into(),
-                ));
+                return Err(WorkflowError::Forbidden("不能审核自己撰写的稿件".into()));
             }
             if req.action == Action::Reject {
                 if comment.is_none() {
-                    return Err(WorkflowError::Invalid(
-                        "a rejection needs a comment saying what to fix".into(),
-                    ));
+                    return Err(WorkflowError::Invalid("退回稿件时请填写修改意见".into()));
                 }
                 return Ok(S::Draft);
             }
             if req.passed_by_actor.iter().any(|s| *s != req.status) {
                 return Err(WorkflowError::Forbidden(
-                    "nobody passes two stages of the same article".into(),
+                    "同一篇稿件的两个审核环节不能由同一人通过".into(),
                 ));
             }
             Ok(match req.status {
@@ -199,8 +191,8 @@ pub fn decide(req: &ActionRequest<'_>) -> Result<ArticleStatus, WorkflowError> {
         Action::Publish | Action::Schedule => {
             if !actor.has(Role::Chief) {
                 return Err(WorkflowError::Forbidden(format!(
-                    "only the chief (终审) may {}",
-                    req.action.as_str()
+                    "只有终审可以{}",
+                    req.action.label()
                 )));
             }
             if !matches!(req.status, S::Approved | S::Scheduled) {
@@ -211,25 +203,23 @@ pub fn decide(req: &ActionRequest<'_>) -> Result<ArticleStatus, WorkflowError> {
             }
             match req.at {
                 None => Err(WorkflowError::Invalid(
-                    "scheduling needs `at`, the publication time (RFC 3339)".into(),
+                    "定时发布需要填写发布时间（at）".into(),
                 )),
-                Some(at) if at <= req.now => Err(WorkflowError::Invalid(
-                    "the scheduled time must be in the future".into(),
-                )),
+                Some(at) if at <= req.now => {
+                    Err(WorkflowError::Invalid("定时发布的时间必须晚于现在".into()))
+                }
                 Some(_) => Ok(S::Scheduled),
             }
         }
         Action::Retract => {
             if !(actor.has(Role::Chief) || actor.is_admin()) {
-                return Err(WorkflowError::Forbidden(
-                    "only the chief (终审) or an admin may retract".into(),
-                ));
+                return Err(WorkflowError::Forbidden("只有终审或管理员可以撤稿".into()));
             }
             if req.status != S::Published {
                 return Err(conflict());
             }
             if comment.is_none() {
-                return Err(WorkflowError::Invalid("a retraction needs a reason".into()));
+                return Err(WorkflowError::Invalid("撤稿需要填写原因".into()));
             }
             Ok(S::Retracted)
         }
@@ -246,22 +236,18 @@ pub fn may_edit(
     let is_author = author_id == Some(actor.id);
     match status {
         S::Draft if is_author => Ok(()),
-        S::Draft => Err(WorkflowError::Forbidden(
-            "only the author edits a draft".into(),
-        )),
+        S::Draft => Err(WorkflowError::Forbidden("草稿只能由作者本人修改".into())),
         S::Submitted | S::FirstPassed | S::SecondPassed => {
             let needed = stage_role(status).unwrap_or(Role::Chief);
             if actor.has(needed) && !is_author {
                 Ok(())
             } else if is_author {
                 Err(WorkflowError::Conflict(
-                    "the article is in review: a reviewer must send it back before its author edits it"
-                        .into(),
+                    "稿件正在审核中：需审核人退回后，作者才能修改".into(),
                 ))
             } else {
                 Err(WorkflowError::Forbidden(format!(
-                    "only the {} ({}) edits an article at this stage",
-                    needed.as_str(),
+                    "这一环节只有“{}”可以修改稿件",
                     needed.label()
                 )))
             }
@@ -271,13 +257,32 @@ pub fn may_edit(
                 Ok(())
             } else {
                 Err(WorkflowError::Forbidden(
-                    "only the chief (终审) edits an approved or published article".into(),
+                    "已通过终审或已发布的稿件只能由终审修改".into(),
                 ))
             }
         }
-        S::Retracted => Err(WorkflowError::Conflict(
-            "a retracted article is not edited".into(),
-        )),
+        S::Retracted => Err(WorkflowError::Conflict("已撤下的稿件不能再修改".into())),
+    }
+}
+
+/// Whether `actor` may read an article (its content, revisions, comments and history).
+///
+/// A draft belongs to its author until it is submitted; in review it belongs to the reviewers
+/// of its stage and of the stages it has passed; once approved, to every reviewer; once public
+/// (published or retracted), to the whole newsroom. Chiefs and admins read everything.
+pub fn may_read(actor: &User, author_id: Option<i64>, status: ArticleStatus) -> bool {
+    use ArticleStatus as S;
+    if author_id == Some(actor.id) || actor.has(Role::Chief) || actor.is_admin() {
+        return true;
+    }
+    match status {
+        S::Draft => false,
+        S::Submitted => actor.has(Role::Reviewer1),
+        S::FirstPassed | S::SecondPassed => {
+            actor.has(Role::Reviewer1) || actor.has(Role::Reviewer2)
+        }
+        S::Approved | S::Scheduled => actor.has(Role::Reviewer1) || actor.has(Role::Reviewer2),
+        S::Published | S::Retracted => true,
     }
 }
 
@@ -311,6 +316,28 @@ pub fn available_actions(
 mod tests {
     use super::*;
     use ArticleStatus as S;
+
+    #[test]
+    fn a_draft_is_private_until_submitted_then_belongs_to_its_stage() {
+        let author = user(1, &[Role::Reporter]);
+        let other = user(2, &[Role::Reporter]);
+        let r1 = user(3, &[Role::Reviewer1]);
+        let r2 = user(4, &[Role::Reviewer2]);
+        let chief = user(5, &[Role::Chief]);
+        let admin = user(6, &[Role::Admin]);
+        for who in [&author, &chief, &admin] {
+            assert!(may_read(who, Some(1), S::Draft));
+        }
+        for who in [&other, &r1, &r2] {
+            assert!(!may_read(who, Some(1), S::Draft));
+        }
+        assert!(may_read(&r1, Some(1), S::Submitted));
+        assert!(!may_read(&r2, Some(1), S::Submitted));
+        assert!(!may_read(&other, Some(1), S::Submitted));
+        assert!(may_read(&r2, Some(1), S::FirstPassed));
+        assert!(!may_read(&other, Some(1), S::Approved));
+        assert!(may_read(&other, Some(1), S::Published));
+    }
 
     fn user(id: i64, roles: &[Role]) -> User {
         User {

@@ -66,6 +66,8 @@ struct ArticlePage<'a> {
     newer: &'a Option<ArticleSummary>,
     older: &'a Option<ArticleSummary>,
     count_views: bool,
+    /// Staff are looking at an article readers cannot see yet: the page must say so.
+    unpublished_preview: bool,
 }
 
 #[derive(Template)]
@@ -119,7 +121,7 @@ pub struct SearchView {
     pub error: Option<String>,
     pub searched: bool,
     pub total: usize,
-    pub took_ms: String,
+    pub took_ms: f64,
     pub hits: Vec<SearchHit>,
     pub page: usize,
     pub pages: usize,
@@ -139,12 +141,24 @@ struct SearchPage<'a> {
     error: &'a Option<String>,
     searched: bool,
     total: usize,
-    took_ms: &'a str,
+    took: String,
     hits: &'a [SearchHit],
     page: usize,
     pages: usize,
     prev_url: Option<String>,
     next_url: Option<String>,
+}
+
+/// How long a search took, for people: a fast search is `<1 毫秒`, never `0.0 毫秒`.
+pub fn took_label(ms: f64) -> String {
+    // NaN is not something a timer gives, but not something a reader should see either.
+    if ms.is_nan() || ms < 1.0 {
+        "<1 毫秒".to_string()
+    } else if ms < 10.0 {
+        format!("{ms:.1} 毫秒")
+    } else {
+        format!("{ms:.0} 毫秒")
+    }
 }
 
 impl Renderer {
@@ -160,7 +174,7 @@ impl Renderer {
         Chrome {
             name: &site.name,
             nav: &site.nav,
-            css_version: CSS_VERSION,
+            css_version: CSS_VERSION.as_str(),
             links: &self.links,
         }
     }
@@ -191,6 +205,7 @@ impl Renderer {
             newer: &data.newer,
             older: &data.older,
             count_views,
+            unpublished_preview: matches!(mode, Mode::Preview) && !a.is_public(),
         }
         .render()?;
         let (prefix, suffix) = html.split_once(VIEWS_MARKER).unwrap_or((html.as_str(), ""));
@@ -236,7 +251,7 @@ impl Renderer {
             error: &v.error,
             searched: v.searched,
             total: v.total,
-            took_ms: &v.took_ms,
+            took: took_label(v.took_ms),
             hits: &v.hits,
             page: v.page,
             pages: v.pages,
@@ -255,5 +270,30 @@ impl Renderer {
         }
         .render()
         .unwrap_or_else(|_| format!("<!doctype html><title>{heading}</title><h1>{heading}</h1>"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::took_label;
+
+    #[test]
+    fn search_time_never_reads_zero() {
+        assert_eq!(took_label(0.0), "<1 毫秒");
+        assert_eq!(took_label(0.04), "<1 毫秒");
+        assert_eq!(took_label(0.999), "<1 毫秒");
+        assert_eq!(took_label(-1.0), "<1 毫秒");
+        assert_eq!(took_label(f64::NAN), "<1 毫秒");
+        assert_eq!(took_label(1.0), "1.0 毫秒");
+        assert_eq!(took_label(3.46), "3.5 毫秒");
+        assert_eq!(took_label(12.4), "12 毫秒");
+        assert_eq!(took_label(250.0), "250 毫秒");
+        for ms in [0.0, 0.01, 0.5, 0.9, 1.2, 9.99, 42.0] {
+            let label = took_label(ms);
+            assert!(
+                !label.starts_with("0 ") && !label.starts_with("0.0"),
+                "{ms}: {label}"
+            );
+        }
     }
 }

@@ -50,6 +50,19 @@ impl StoreError {
         }
     }
 
+    /// The database refused a value as text it cannot hold: PostgreSQL has no NUL character in
+    /// TEXT (`22021`, `22P05`) and no index entry past a third of a page (`54000`). Inputs are
+    /// checked before they get here; this keeps anything that slips through a refusal, not a
+    /// server error, and SQLite (which stores both) is held to the same checks upstream.
+    pub fn is_unstorable_value(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(db)) => db
+                .code()
+                .is_some_and(|c| matches!(c.as_ref(), "22021" | "22P05" | "54000")),
+            _ => false,
+        }
+    }
+
     /// The database cannot be reached or is shutting down or starting up: a state that passes
     /// by itself (a restart, a failover), not a fault in the request. Callers answer "try again".
     pub fn is_unavailable(&self) -> bool {

@@ -23,5 +23,5 @@ pub use events::NewEvent;
 pub use import::ImportStats;
 pub use newsroom::{ArticleMeta, Draft, NewsroomItem, Revision, Transition};
 pub use shared::{Editor, RebuildReport, SIGNAL_DICTIONARIES, SIGNAL_REINDEX, StoredDictionary};
-pub use users::{NewUser, Session, UserRecord};
+pub use users::{AttackedLogin, NewUser, Session, SignInFailures, UserRecord};
 pub use views::{ChannelViews, ColumnViews, StatRow, TopArticle, ViewBatch, Visit};

@@ -223,8 +223,7 @@ impl Store {
         .await?;
         let Some(row) = row else {
             return Err(StoreError::Conflict(
-                "the article changed since you opened it (another edit or a review step); reload and edit again"
-                    .into(),
+                "稿件在你打开之后已被修改（他人编辑或审核操作），请刷新后重新编辑".into(),
             ));
         };
         let revision: i64 = row.try_get("revision")?;
@@ -376,7 +375,7 @@ impl Store {
             }
             S::Scheduled => {
                 let Some(at) = t.at else {
-                    return Err(StoreError::Invalid("scheduling needs a time".into()));
+                    return Err(StoreError::Invalid("定时发布需要填写发布时间".into()));
                 };
                 sqlx::query_scalar::<_, i64>(
                     "UPDATE articles SET status = 'scheduled', scheduled_at = $1, updated_at = $2 \
@@ -411,9 +410,9 @@ impl Store {
         };
         let Some(revision) = revision else {
             return Err(StoreError::Conflict(format!(
-                "article {} is no longer {}: someone acted on it first",
+                "稿件 {} 已不在“{}”状态：有人先处理了它，请刷新页面",
                 t.article_id,
-                t.from.as_str()
+                rongmei_core::workflow::status_label(t.from)
             )));
         };
         let mut detail = t.detail.clone();
@@ -451,6 +450,19 @@ impl Store {
     }
 
     /// A comment outside a transition, kept in the audit log with the article's state.
+    /// The revision the author last submitted, from the audit line of that submission.
+    pub async fn submitted_revision(&self, article_id: i64) -> Result<Option<i64>> {
+        let detail: Option<String> = sqlx::query_scalar(
+            "SELECT detail FROM audit_log WHERE article_id = $1 AND action = 'submit' ORDER BY id DESC LIMIT 1",
+        )
+        .bind(article_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(detail
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+            .and_then(|v| v["revision"].as_i64()))
+    }
+
     pub async fn add_comment(
         &self,
         article_id: i64,

@@ -68,6 +68,18 @@ impl Store {
     }
 
     /// The bytes of one media file, if any node stored it.
+    /// Whether a published article's body shows an image of this content hash (hexadecimal,
+    /// so it is safe in the pattern).
+    pub async fn media_in_published(&self, stem: &str) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM articles WHERE status = 'published' AND body_json LIKE $1 LIMIT 1",
+        )
+        .bind(format!("%/{stem}%"))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
     pub async fn media_blob(&self, path: &str) -> Result<Option<Vec<u8>>> {
         let row = sqlx::query("SELECT content FROM media_blobs WHERE path = $1")
             .bind(path)

@@ -9,6 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::articles::millis;
 use crate::db::{Result, Store, StoreError, now_millis};
 
 #[derive(Debug, Clone)]
@@ -52,17 +53,40 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
     })
 }
 
+/// Recent failed sign-ins around one attempt (see [`Store::sign_in_failures`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignInFailures {
+    /// For this login from this address.
+    pub pair: i64,
+    /// When the latest of those was, in Unix milliseconds.
+    pub pair_last_ms: Option<i64>,
+    /// From this address, for any login.
+    pub address: i64,
+    /// For this login, from any address.
+    pub login: i64,
+}
+
+/// A login under attack: its failed sign-ins in the window and from how many addresses.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttackedLogin {
+    pub login: String,
+    pub failures: i64,
+    pub addresses: i64,
+    pub last_at: DateTime<Utc>,
+}
+
 impl Store {
     /// Creates an account; a login that exists already is a conflict.
     pub async fn create_user(&self, u: &NewUser) -> Result<User> {
         let now = now_millis();
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
-            .bind(&u.login)
-            .fetch_optional(&self.pool)
-            .await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE lower(login) = lower($1)")
+                .bind(&u.login)
+                .fetch_optional(&self.pool)
+                .await?;
         if exists.is_some() {
             return Err(StoreError::Conflict(format!(
-                "a user with login {:?} exists already",
+                "登录名 {:?} 已被使用",
                 u.login
             )));
         }
@@ -80,7 +104,7 @@ impl Store {
         .map_err(|e| match e {
             // Two nodes adding the same login at once: the unique index decides.
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(format!(
-                "a user with login {:?} exists already",
+                "登录名 {:?} 已被使用",
                 u.login
             )),
             e => StoreError::Db(e),
@@ -105,7 +129,11 @@ impl Store {
 
     /// The account and its password hash, for a login attempt.
     pub async fn user_for_login(&self, login: &str) -> Result<Option<(User, String)>> {
-        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE login = $1");
+        // Logins are compared without case (`REPORTER` is `reporter`); accounts made before
+        // logins were stored in lower case are found too.
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE lower(login) = lower($1) ORDER BY id LIMIT 1"
+        );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(login)
             .fetch_optional(&self.pool)
@@ -267,22 +295,71 @@ impl Store {
         Ok(())
     }
 
-    pub async fn login_failures_since(&self, login: &str, since_ms: i64) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
-                .bind(login)
-                .bind(since_ms)
-                .fetch_one(&self.pool)
-                .await?,
+    /// Failed sign-ins since `since_ms` that bear on one attempt: for the login from this
+    /// address, from this address for any login, and for the login from anywhere.
+    pub async fn sign_in_failures(
+        &self,
+        login: &str,
+        ip: &str,
+        since_ms: i64,
+    ) -> Result<SignInFailures> {
+        let row = sqlx::query(
+            "SELECT \
+               (SELECT COUNT(*) FROM login_failures WHERE login = $1 AND ip = $2 AND at > $3) AS pair, \
+               (SELECT MAX(at) FROM login_failures WHERE login = $1 AND ip = $2 AND at > $3) AS pair_last, \
+               (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at > $3) AS address, \
+               (SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $3) AS login",
         )
+        .bind(login)
+        .bind(ip)
+        .bind(since_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(SignInFailures {
+            pair: row.try_get("pair")?,
+            pair_last_ms: row.try_get("pair_last")?,
+            address: row.try_get("address")?,
+            login: row.try_get("login")?,
+        })
     }
 
-    pub async fn clear_login_failures(&self, login: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE login = $1")
+    /// A successful sign-in forgets this address's failures for the login; failures from other
+    /// addresses stay (they are someone else's attempts).
+    pub async fn clear_login_failures(&self, login: &str, ip: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE login = $1 AND ip = $2")
             .bind(login)
+            .bind(ip)
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Logins with at least `min_failures` failed sign-ins since `since_ms`, most attacked first:
+    /// what admins see of attacks on accounts.
+    pub async fn attacked_logins(
+        &self,
+        since_ms: i64,
+        min_failures: i64,
+    ) -> Result<Vec<AttackedLogin>> {
+        let rows = sqlx::query(
+            "SELECT login, COUNT(*) AS failures, COUNT(DISTINCT ip) AS addresses, MAX(at) AS last_at \
+             FROM login_failures WHERE at > $1 GROUP BY login HAVING COUNT(*) >= $2 \
+             ORDER BY COUNT(*) DESC, login LIMIT 50",
+        )
+        .bind(since_ms)
+        .bind(min_failures)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AttackedLogin {
+                    login: r.try_get("login")?,
+                    failures: r.try_get("failures")?,
+                    addresses: r.try_get("addresses")?,
+                    last_at: millis(r.try_get("last_at")?),
+                })
+            })
+            .collect()
     }
 
     /// Drops expired sessions and failures older than `failures_before_ms`.

@@ -15,6 +15,10 @@ pub struct Visit {
     /// Keyed hash of (article, client address, User-Agent), the same on every node.
     pub visitor: i64,
     pub article_id: i64,
+    /// Keyed hash of (article, client address, window start), the same on every node: one
+    /// address adds at most a ceiling of views to one article per window, whatever its
+    /// User-Agents.
+    pub address: i64,
     pub channel: &'static str,
     /// Unix seconds.
     pub at: i64,
@@ -97,6 +101,7 @@ impl Store {
         &self,
         batch: &ViewBatch,
         window_secs: i64,
+        per_address: Option<i64>,
     ) -> Result<Vec<(i64, i64)>> {
         if batch.is_empty() {
             return Ok(Vec::new());
@@ -124,9 +129,19 @@ impl Store {
             }
             claimed.extend(q.fetch_all(&mut *tx).await?);
         }
+        let mut counted: Vec<&Visit> = visits
+            .iter()
+            .copied()
+            .filter(|v| claimed.contains(&v.visitor))
+            .collect();
+        if let Some(ceiling) = per_address {
+            counted = self
+                .within_address_ceiling(&mut tx, counted, ceiling, window_secs)
+                .await?;
+        }
         let mut per_article: HashMap<i64, (i64, i64)> = HashMap::new();
         let mut stats: HashMap<(i64, &'static str, &'static str, i64), i64> = HashMap::new();
-        for v in visits.iter().filter(|v| claimed.contains(&v.visitor)) {
+        for v in counted {
             per_article.entry(v.article_id).or_default().0 += 1;
             let t = chrono::DateTime::from_timestamp(v.at, 0).unwrap_or_default();
             *stats
@@ -173,9 +188,51 @@ impl Store {
             .collect())
     }
 
-    /// Forgets readers whose window has passed.
+    /// Keeps the visits that fit under each address's ceiling for its article and window,
+    /// counting them in `view_addresses` (shared by all nodes, so the ceiling holds across
+    /// them): an address with `n` views counted so far adds at most `ceiling - n`.
+    async fn within_address_ceiling<'v>(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        visits: Vec<&'v Visit>,
+        ceiling: i64,
+        window_secs: i64,
+    ) -> Result<Vec<&'v Visit>> {
+        let mut groups: HashMap<i64, Vec<&'v Visit>> = HashMap::new();
+        for v in visits {
+            groups.entry(v.address).or_default().push(v);
+        }
+        let mut keys: Vec<i64> = groups.keys().copied().collect();
+        // One order on every node, so two flushes never wait on each other's rows crosswise.
+        keys.sort_unstable();
+        let mut kept = Vec::new();
+        for key in keys {
+            let group = &groups[&key];
+            let added = group.len() as i64;
+            let window_start = group[0].at - group[0].at.rem_euclid(window_secs.max(1));
+            let total: i64 = sqlx::query_scalar(
+                "INSERT INTO view_addresses (key, window_start, n) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO UPDATE SET n = view_addresses.n + excluded.n RETURNING n",
+            )
+            .bind(key)
+            .bind(window_start)
+            .bind(added)
+            .fetch_one(&mut **tx)
+            .await?;
+            let before = total - added;
+            let room = (ceiling - before).clamp(0, added) as usize;
+            kept.extend(group.iter().take(room).copied());
+        }
+        Ok(kept)
+    }
+
+    /// Forgets readers whose window has passed, and the per-address counts of past windows.
     pub async fn prune_seen_visitors(&self, before: i64) -> Result<()> {
         sqlx::query("DELETE FROM view_seen WHERE seen_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM view_addresses WHERE window_start < $1")
             .bind(before)
             .execute(&self.pool)
             .await?;

@@ -70,6 +70,21 @@ pub fn heading_of(status: StatusCode) -> &'static str {
     }
 }
 
+/// What a page shows of an error. A field error reads `role: 至少选择一个角色` for API clients;
+/// the person at a form knows which field they filled in, and the code name is English they
+/// cannot read.
+pub fn page_message(e: &AppError) -> String {
+    let message = e.public_message();
+    let field = match e {
+        AppError::Invalid(_, Some(details)) => details["field"].as_str(),
+        _ => None,
+    };
+    match field.and_then(|f| message.strip_prefix(&format!("{f}: "))) {
+        Some(rest) => rest.to_string(),
+        None => message,
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: ErrorDetail<'a>,
@@ -99,7 +114,7 @@ impl IntoResponse for WebError {
         let body = ErrorBody {
             error: ErrorDetail {
                 code: code_of(&self.0),
-                message: message.clone(),
+                message,
                 details,
             },
         };
@@ -113,7 +128,7 @@ impl IntoResponse for WebError {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static(secs));
         }
-        resp.extensions_mut().insert(Shown(message));
+        resp.extensions_mut().insert(Shown(page_message(&self.0)));
         resp
     }
 }

@@ -47,11 +47,11 @@ impl FromRequestParts<AppState> for Client {
 async fn positive_id(parts: &mut Parts, state: &AppState, what: &str) -> Result<i64, WebError> {
     let Path(raw) = Path::<String>::from_request_parts(parts, state)
         .await
-        .map_err(|_| AppError::NotFound(format!("no {what} with this id")))?;
+        .map_err(|_| AppError::NotFound(format!("没有这个编号的{what}")))?;
     raw.parse::<i64>()
         .ok()
         .filter(|n| *n > 0)
-        .ok_or_else(|| WebError(AppError::NotFound(format!("no {what} with id {raw:?}"))))
+        .ok_or_else(|| WebError(AppError::NotFound(format!("没有编号为 {raw:?} 的{what}"))))
 }
 
 /// `{id}` of an article.
@@ -61,7 +61,7 @@ impl FromRequestParts<AppState> for ArticleId {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        Ok(ArticleId(positive_id(parts, state, "article").await?))
+        Ok(ArticleId(positive_id(parts, state, "稿件").await?))
     }
 }
 
@@ -72,7 +72,7 @@ impl FromRequestParts<AppState> for UserId {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        Ok(UserId(positive_id(parts, state, "user").await?))
+        Ok(UserId(positive_id(parts, state, "用户").await?))
     }
 }
 
@@ -90,16 +90,27 @@ where
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(JsonBody(v)),
             Err(JsonRejection::JsonDataError(e)) => {
-                Err(AppError::invalid(format!("invalid request body: {}", e.body_text())).into())
+                Err(AppError::invalid(format!("请求内容无法读取：{}", e.body_text())).into())
             }
             Err(JsonRejection::BytesRejection(e)) => {
-                Err(AppError::TooLarge(format!("request body: {}", e.body_text())).into())
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    Err(AppError::TooLarge("请求内容过大".into()).into())
+                } else {
+                    Err(AppError::Malformed("请求内容未能完整读取".into()).into())
+                }
             }
-            Err(e) => Err(AppError::Malformed(format!(
-                "expected a JSON body (Content-Type: application/json): {}",
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::Malformed(format!(
+                "请求内容不是有效的 JSON（{}）",
                 e.body_text()
             ))
             .into()),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::Malformed(
+                "请以 JSON 提交（Content-Type: application/json）".into(),
+            )
+            .into()),
+            Err(e) => {
+                Err(AppError::Malformed(format!("请求内容无法读取（{}）", e.body_text())).into())
+            }
         }
     }
 }

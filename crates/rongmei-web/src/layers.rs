@@ -3,7 +3,7 @@
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use rongmei_app::AppError;
@@ -26,7 +26,9 @@ pub fn check_same_origin(headers: &HeaderMap) -> Result<(), AppError> {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("cross-site"))
     {
-        return Err(AppError::Forbidden("cross-site request refused".into()));
+        return Err(AppError::Forbidden(
+            "拒绝来自其他网站的请求（请从本站页面提交）".into(),
+        ));
     }
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
         && origin != "null"
@@ -101,7 +103,7 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
         let bytes = match to_bytes(body, FORM_LIMIT).await {
             Ok(b) => b,
             Err(_) => {
-                return WebError(AppError::TooLarge("form: larger than 4 MB".into()))
+                return WebError(AppError::TooLarge("form: 表单内容超过 4 MB".into()))
                     .into_response();
             }
         };
@@ -122,13 +124,34 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     }
 }
 
+/// The Chinese message for an error response that no handler wrote: axum's own refusals of a
+/// path, query or form it cannot read (plain English text otherwise), an unknown path, a method
+/// the route does not take.
+fn framework_error(status: StatusCode) -> Option<AppError> {
+    let m = |s: &str| s.to_string();
+    Some(match status {
+        StatusCode::BAD_REQUEST => AppError::Malformed(m(
+            "请求无法识别：地址、查询参数或表单中有无效的内容（例如不完整的编码或缺少的字段）",
+        )),
+        StatusCode::NOT_FOUND => AppError::NotFound(m("没有这个页面或文件")),
+        StatusCode::METHOD_NOT_ALLOWED => AppError::Malformed(m("这个地址不接受这种请求方式")),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::Malformed(m(
+            "请求的内容类型不正确：表单须为 application/x-www-form-urlencoded 或 multipart/form-data，接口须为 JSON",
+        )),
+        StatusCode::UNPROCESSABLE_ENTITY => {
+            AppError::invalid("表单或请求内容缺少字段，或字段的格式不对")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(m("提交的内容过大")),
+        _ => return None,
+    })
+}
+
 /// Turns error responses into pages: the newsroom's for its paths, the site's elsewhere. JSON
-/// errors under `/api/` go out as they are.
+/// errors under `/api/` go out as they are; the framework's plain-text refusals become the same
+/// JSON error shape, with a Chinese message, there.
 pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if path.starts_with("/api/") {
-        return next.run(req).await;
-    }
+    let api = path.starts_with("/api/");
     let newsroom = path.starts_with("/newsroom");
     // Only a newsroom error page shows who is signed in; nothing is copied for other requests.
     let token = newsroom
@@ -136,10 +159,24 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
         .flatten()
         .map(str::to_string);
     let mut resp = next.run(req).await;
-    let Some(Shown(message)) = resp.extensions_mut().remove::<Shown>() else {
-        return resp;
-    };
+    let shown = resp.extensions_mut().remove::<Shown>();
     let status = resp.status();
+    let message = match shown {
+        Some(Shown(message)) if !api => message,
+        Some(_) => return resp,
+        None => {
+            let plain = resp
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_none_or(|v| v.starts_with("text/plain"));
+            match framework_error(status).filter(|_| plain && status.is_client_error()) {
+                Some(e) if api => return WebError(e).into_response(),
+                Some(e) => e.public_message(),
+                None => return resp,
+            }
+        }
+    };
     let heading = heading_of(status);
     let html = if newsroom {
         let session = match token {
@@ -169,6 +206,37 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
     }
     Response::from_parts(parts, Body::from(html))
 }
+
+/// The newsroom and the analytics pages may not be framed (clickjacking a reviewer's "publish")
+/// and run only their own scripts; every response says not to guess content types.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let private = path.starts_with("/newsroom") || path.starts_with("/admin");
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    if private {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(NEWSROOM_CSP),
+        );
+    }
+    resp
+}
+
+/// Scripts only from this site; inline styles stay allowed because the rich editor's pasted
+/// and formatted content carries them while it is edited (the sanitiser drops them on save).
+const NEWSROOM_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
 
 #[cfg(test)]
 mod tests {

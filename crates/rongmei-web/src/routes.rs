@@ -13,7 +13,7 @@ use crate::analytics;
 use crate::api::public;
 use crate::error::{WebError, panic_response};
 use crate::health;
-use crate::layers::{csrf_guard, error_pages};
+use crate::layers::{csrf_guard, error_pages, security_headers};
 use crate::newsroom::{
     accounts, api_accounts, api_articles, api_tools, audit, desk, dictionaries, editor, frame,
     history, media, signin, workspace,
@@ -155,6 +155,7 @@ pub fn router(state: AppState) -> Router {
         })
         .layer(from_fn_with_state(state.clone(), csrf_guard))
         .layer(from_fn_with_state(state.clone(), error_pages))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(crate::telemetry::track))
         .layer(CatchPanicLayer::custom(panic_response))

@@ -85,17 +85,31 @@
       var fig = document.createElement("figure");
       var el = document.createElement("img");
       el.src = img.url;
-      el.alt = file.name.replace(/\.[^.]+$/, "");
+      /* A camera's file name (IMG_2043) is no caption: the reporter writes one. */
+      el.alt = "";
       var cap = document.createElement("figcaption");
-      cap.textContent = el.alt;
+      cap.setAttribute("data-placeholder", "图片说明");
       fig.appendChild(el);
       fig.appendChild(cap);
       rich.appendChild(fig);
       rich.appendChild(document.createElement("p")).appendChild(document.createElement("br"));
       status.textContent = "已插入图片";
       input.value = "";
+      placeCaret(cap);
     }).catch(function (err) { status.textContent = "上传失败：" + err.message; });
   });
+
+  /* The caret into an empty caption, so the reporter types the caption straight away. */
+  function placeCaret(el) {
+    var sel = window.getSelection && window.getSelection();
+    if (!sel || !document.createRange) return;
+    rich.focus();
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    range.collapse(true);
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
 
   /* Live publication checks, a moment after typing stops. */
   var timer = null;
@@ -132,6 +146,13 @@
   document.getElementById("title").addEventListener("input", scheduleCheck);
 
   form.addEventListener("submit", function () {
-    if (!rich.hidden) body.value = rich.innerHTML;
+    if (rich.hidden) return;
+    /* A picture's alternative text is its caption, once the reporter has written one. */
+    Array.prototype.forEach.call(rich.querySelectorAll("figure"), function (fig) {
+      var img = fig.querySelector("img");
+      var cap = fig.querySelector("figcaption");
+      if (img && cap && !img.getAttribute("alt")) img.setAttribute("alt", cap.textContent.trim());
+    });
+    body.value = rich.innerHTML;
   });
 })();

@@ -167,3 +167,57 @@ async fn analytics_pages_chart_counted_views() {
         db.cleanup().await;
     }
 }
+
+/// A title a spreadsheet would run as a formula comes out of the CSV as text: a spreadsheet
+/// (and a real CSV parser) reads `'=HYPERLINK(…)`, never a live formula.
+#[tokio::test]
+async fn csv_cells_that_look_like_formulas_are_text() {
+    for db in TestDb::all("csv_cells_that_look_like_formulas_are_text").await {
+        let store = db.store().await.unwrap();
+        let line = serde_json::json!({
+            "title": "=HYPERLINK(\"http://evil.example\",\"点我领奖\")",
+            "published_at": "2024-09-08T09:30:00+08:00",
+            "column": "校园要闻",
+            "body": "正文第一段。",
+        })
+        .to_string();
+        let parsed = rongmei_import::parse_jsonl(std::path::Path::new("x.jsonl"), &line).unwrap();
+        let articles: Vec<_> = parsed.into_iter().map(|r| r.article).collect();
+        store.import(&articles, &|_| {}).await.unwrap();
+        let id = store.published(None, 1, 1).await.unwrap().items[0].id;
+        store.close().await;
+        let srv = Server::start(&db, true).await;
+        let http = reqwest::Client::new();
+        let r = http
+            .get(format!("{}/articles/{id}", srv.base))
+            .header("user-agent", BROWSER)
+            .header("x-forwarded-for", "203.0.113.40")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let text = http
+            .get(format!("{}/admin/analytics/views.csv", srv.base))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let titles: Vec<String> = reader
+            .records()
+            .map(|r| r.expect("a valid CSV record")[2].to_string())
+            .collect();
+        assert_eq!(
+            titles,
+            vec!["'=HYPERLINK(\"http://evil.example\",\"点我领奖\")".to_string()],
+            "{}",
+            db.label
+        );
+        srv.stop().await;
+        db.cleanup().await;
+    }
+}

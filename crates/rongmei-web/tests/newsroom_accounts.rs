@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{STAFF, Server, add_users, client, get_auth, post_json, sign_in};
+use common::{STAFF, Server, add_users, client, get_auth, png_bytes, post_json, sign_in};
 
 #[tokio::test]
 async fn sign_in_lockout_logout_and_accounts() {
@@ -380,15 +380,6 @@ async fn cookie_sessions_need_the_csrf_token() {
     srv.stop().await;
 }
 
-/// A small real PNG, encoded by the image crate the media store decodes with.
-fn png_bytes() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 6, y as u8 * 8, 120]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .expect("encode PNG");
-    out.into_inner()
-}
-
 #[tokio::test]
 async fn images_upload_and_serve() {
     let db = TestDb::sqlite().await;
@@ -412,7 +403,15 @@ async fn images_upload_and_serve() {
     let v: Value = resp.json().await.unwrap();
     let url = v["url"].as_str().unwrap().to_string();
     assert!(url.starts_with("/media/"));
-    let img = http.get(format!("{b}{url}")).send().await.unwrap();
+    // Not yet in a published article: for members only.
+    let anonymous = http.get(format!("{b}{url}")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 404);
+    let img = http
+        .get(format!("{b}{url}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(img.status(), 200);
     assert_eq!(img.headers()["content-type"], "image/png");
     assert_eq!(img.bytes().await.unwrap().as_ref(), png_bytes().as_slice());

@@ -261,3 +261,44 @@ async fn two_nodes_count_a_reader_once_and_add_up_exactly() {
         db.cleanup().await;
     }
 }
+
+/// One address that rotates its User-Agent counts at most the configured ceiling per article
+/// and half hour (a campus network's readers share one address, so it is a ceiling, not one
+/// view); every request still adds to the raw count, and other addresses are untouched.
+#[tokio::test]
+async fn one_address_rotating_user_agents_counts_up_to_the_ceiling() {
+    for db in TestDb::all("one_address_rotating_user_agents_counts_up_to_the_ceiling").await {
+        let id = seed_and_demo(&db).await;
+        let store = db.store().await.unwrap();
+        let (views0, raw0) = store.view_counts(id).await.unwrap().unwrap();
+        let srv = Server::start(&db, true).await;
+        let http = reqwest::Client::new();
+        for i in 0..100 {
+            let r = http
+                .get(format!("{}/articles/{id}", srv.base))
+                .header("user-agent", format!("{BROWSER} rotation/{i}"))
+                .header("x-forwarded-for", "198.51.100.77")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+        // Thirty readers behind other addresses each count.
+        for i in 0..30 {
+            http.get(format!("{}/articles/{id}", srv.base))
+                .header("user-agent", BROWSER)
+                .header("x-forwarded-for", format!("192.0.2.{i}"))
+                .send()
+                .await
+                .unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let (views, raw) = store.view_counts(id).await.unwrap().unwrap();
+        let ceiling = i64::from(rongmei_app::config::DEFAULT_VIEWS_PER_ADDRESS);
+        assert_eq!(views - views0, ceiling + 30, "{}", db.label);
+        assert_eq!(raw - raw0, 130, "the raw count keeps every request");
+        store.close().await;
+        srv.stop().await;
+        db.cleanup().await;
+    }
+}

@@ -23,12 +23,12 @@ use crate::progress::Progress;
     version,
     about = "Rongmei (融媒): a converged-media newsroom and news site",
     after_help = "Every setting may also come from the environment (RONGMEI_DATA, RONGMEI_DATABASE_URL, \
-RONGMEI_LISTEN, RONGMEI_TRUST_PROXY, RONGMEI_ADMIN_TOKEN, RONGMEI_BASE_URL, RONGMEI_SITE_NAME) or from \
+RONGMEI_LISTEN, RONGMEI_TRUST_PROXY, RONGMEI_ADMIN_TOKEN, RONGMEI_BASE_URL, RONGMEI_SITE_NAME, RONGMEI_VIEWS_PER_ADDRESS) or from \
 a TOML file given with --config; flags beat the environment, which beats the file."
 )]
 struct Cli {
     /// A TOML file with any of the settings below (data, database, listen, trust_proxy,
-    /// admin_token, base_url, site_name).
+    /// admin_token, base_url, site_name, views_per_address).
     #[arg(long, global = true, env = "RONGMEI_CONFIG")]
     config: Option<PathBuf>,
     /// Data folder: SQLite file, search index, media [default: ./rongmei-data].
@@ -52,6 +52,10 @@ struct Cli {
     /// The site's name in page titles and headers [default: 融媒新闻网].
     #[arg(long, global = true)]
     site_name: Option<String>,
+    /// Views one client address adds to one article per 30 minutes (readers behind one campus
+    /// address count up to this; more only adds to the raw count); 0 = no ceiling [default: 20].
+    #[arg(long, global = true)]
+    views_per_address: Option<u32>,
     /// Log lines on standard error: `text` for people, `json` (one object a line) for collectors.
     #[arg(long, global = true, env = "RONGMEI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -69,6 +73,7 @@ impl Cli {
             admin_token: self.admin_token.clone(),
             base_url: self.base_url.clone(),
             site_name: self.site_name.clone(),
+            views_per_address: self.views_per_address,
         };
         Ok(Config::load(self.config.as_deref(), &flags)?)
     }

@@ -328,13 +328,13 @@ async fn user_add_reads_the_password_from_stdin() {
         );
         let again = add("zhang", "chief", "a long passphrase");
         assert_eq!(again.status.code(), Some(1));
-        assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+        assert!(String::from_utf8_lossy(&again.stderr).contains("已被使用"));
         let bad_role = add("li", "editor", "a long passphrase");
         assert_eq!(bad_role.status.code(), Some(1));
-        assert!(String::from_utf8_lossy(&bad_role.stderr).contains("unknown role"));
+        assert!(String::from_utf8_lossy(&bad_role.stderr).contains("未知角色"));
         let short = add("li", "reporter", "short");
         assert_eq!(short.status.code(), Some(1));
-        assert!(String::from_utf8_lossy(&short.stderr).contains("at least 8"));
+        assert!(String::from_utf8_lossy(&short.stderr).contains("至少 8"));
 
         let store = db.store().await.unwrap();
         let (user, hash) = store.user_for_login("zhang").await.unwrap().unwrap();

@@ -42,10 +42,26 @@ fn hash_password_blocking(password: &str) -> Result<String, AppError> {
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes); CPU-heavy, so off the async threads.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("password hashing closed: {e}")))?;
     tokio::task::spawn_blocking(move || hash_password_blocking(&password)).await?
 }
 
+/// Hashes running at once: one per core. Each takes 19 MiB and a core for tens of
+/// milliseconds; a flood of sign-ins would otherwise start hundreds on the blocking pool and
+/// run the machine out of memory. Beyond this they queue, in arrival order.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::sync::Semaphore::new(cores)
+});
+
 pub async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("password hashing closed: {e}")))?;
     Ok(tokio::task::spawn_blocking(move || {
         let Ok(parsed) = PasswordHash::new(&hash) else {
             return false;

@@ -3,15 +3,17 @@
 
 use rongmei_core::User;
 
+use rongmei_core::user::{MAX_LOGIN_CHARS, MAX_PASSWORD_CHARS, normalize_login};
+
+use super::limiter::{self, Verdict};
 use super::passwords::{DUMMY_HASH, random_token, token_hash, verify_password};
 use crate::actor::Actor;
 use crate::app::App;
+use crate::articles::input::{check_chars, check_key};
 use crate::error::AppError;
 
 /// Sessions last a working week; signing out or changing the password ends them sooner.
 pub const SESSION_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
-pub const LOCKOUT_WINDOW_MS: i64 = 15 * 60 * 1000;
-pub const MAX_FAILURES: i64 = 10;
 
 /// A signed-in member, as a request's token resolves.
 #[derive(Debug, Clone)]
@@ -30,9 +32,8 @@ pub struct SignedIn {
 }
 
 impl App {
-    /// Checks credentials with a database-held lockout: after [`MAX_FAILURES`] failures for a
-    /// login within [`LOCKOUT_WINDOW_MS`], every attempt is refused without checking the
-    /// password, so the lockout does not become an oracle.
+    /// Checks credentials, throttled fairly (see [`super::limiter`]): a refusal comes before
+    /// the password is checked, so it tells an attacker nothing about the password.
     pub async fn sign_in(
         &self,
         login: &str,
@@ -40,21 +41,35 @@ impl App {
         ip: &str,
         user_agent: &str,
     ) -> Result<SignedIn, AppError> {
+        // Longer input names no account; refused before it reaches the database or the hash.
+        check_key("login", "登录名", login.trim(), MAX_LOGIN_CHARS)?;
+        check_chars("password", "密码", password, MAX_PASSWORD_CHARS)?;
         if !self.sign_ins().allow(ip) {
             return Err(AppError::RateLimited(
-                "too many sign-in attempts from this address; try again in a minute".into(),
+                "本地址登录尝试过于频繁，请一分钟后再试".into(),
             ));
         }
         let store = self.store();
-        let login = login.trim();
+        let login = &normalize_login(login);
         let now = chrono::Utc::now().timestamp_millis();
-        if store
-            .login_failures_since(login, now - LOCKOUT_WINDOW_MS)
-            .await?
-            >= MAX_FAILURES
+        let failures = store
+            .sign_in_failures(login, ip, now - limiter::WINDOW_MS)
+            .await?;
+        if let Verdict::Refuse {
+            reason,
+            retry_after_ms,
+        } = limiter::judge(&failures, now)
         {
+            metrics::counter!("rongmei_sign_ins_refused_total").increment(1);
+            return Err(AppError::RateLimited(reason.message(retry_after_ms)));
+        }
+        if failures.login >= limiter::ATTACK_FAILURES
+            && failures.pair > 0
+            && !self.sign_ins().allow_suspect(login)
+        {
+            metrics::counter!("rongmei_sign_ins_refused_total").increment(1);
             return Err(AppError::RateLimited(
-                "too many failed sign-ins for this login; try again in 15 minutes".into(),
+                limiter::Refusal::Backoff.message(1000),
             ));
         }
         let found = store.user_for_login(login).await?;
@@ -67,10 +82,10 @@ impl App {
             Some((user, _)) if ok && !user.disabled => user,
             _ => {
                 store.record_login_failure(login, ip).await?;
-                return Err(AppError::Unauthenticated("wrong login or password".into()));
+                return Err(AppError::Unauthenticated("登录名或密码错误".into()));
             }
         };
-        store.clear_login_failures(login).await?;
+        store.clear_login_failures(login, ip).await?;
         let token = random_token()?;
         let csrf_token = random_token()?;
         store

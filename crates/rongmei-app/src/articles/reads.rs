@@ -2,12 +2,12 @@
 //! audit log, and checks of text not yet saved.
 
 use rongmei_checks::Hit;
-use rongmei_core::workflow::{available_actions, may_edit, waiting_for};
+use rongmei_core::workflow::{available_actions, may_edit, may_read, waiting_for};
 use rongmei_core::{Action, Article, ArticleStatus, Column};
 use rongmei_store::{ArticleMeta, AuditEntry, AuditFilter, NewsroomItem, Revision};
 use serde::{Deserialize, Serialize};
 
-use super::input::{BylineInput, MAX_BODY_BYTES, TagsInput, parse_bylines, parse_tags};
+use super::input::{BylineInput, MAX_BODY_BYTES, TagsInput, check_key, parse_bylines, parse_tags};
 use crate::actor::Actor;
 use crate::app::App;
 use crate::error::AppError;
@@ -22,6 +22,33 @@ pub struct NewsroomArticle {
     pub hits: Vec<Hit>,
     /// The author's display name.
     pub author: Option<String>,
+    /// What others changed after the author submitted it, for the next reviewer to see.
+    pub since_submitted: Option<SinceSubmitted>,
+}
+
+/// Changes made to an article in review by someone other than its author.
+#[derive(Debug, Clone, Serialize)]
+pub struct SinceSubmitted {
+    /// The revision the author submitted.
+    pub submitted_revision: i64,
+    pub revision: i64,
+    /// Who edited since, by login, in order, without repeats.
+    pub editors: Vec<String>,
+    /// The word diff of the title, when it changed (HTML with `<ins>`/`<del>`).
+    pub title_diff_html: Option<String>,
+    /// The word diff of the body text (HTML with `<ins>`/`<del>`).
+    pub body_diff_html: String,
+    pub added: usize,
+    pub removed: usize,
+}
+
+/// The refusal for an article the member may not read (a draft, or a stage not theirs).
+pub(crate) fn not_yours(status: ArticleStatus) -> AppError {
+    if status == ArticleStatus::Draft {
+        AppError::Forbidden("这是别人尚未送审的草稿，只有作者本人可以查看".into())
+    } else {
+        AppError::Forbidden("这篇稿件还没有送到你的审核环节，暂时无权查看".into())
+    }
 }
 
 /// Text checked before it is saved.
@@ -49,14 +76,14 @@ impl App {
         self.store()
             .article_meta(id)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("no article with id {id}")))
+            .ok_or_else(|| AppError::NotFound(format!("没有编号为 {id} 的稿件")))
     }
 
     pub(crate) async fn any_article(&self, id: i64) -> Result<Article, AppError> {
         self.store()
             .article(id)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("no article with id {id}")))
+            .ok_or_else(|| AppError::NotFound(format!("没有编号为 {id} 的稿件")))
     }
 
     /// The publication checks on an article as stored.
@@ -74,6 +101,9 @@ impl App {
     ) -> Result<NewsroomArticle, AppError> {
         let user = actor.member()?;
         let meta = self.article_meta(id).await?;
+        if !may_read(user, meta.author_id, meta.status) {
+            return Err(not_yours(meta.status));
+        }
         let article = self.any_article(id).await?;
         let passed = self.store().stages_passed_by(id, user.id).await?;
         let actions = available_actions(
@@ -87,7 +117,9 @@ impl App {
             Some(uid) => self.store().user(uid).await?.map(|u| u.name),
             None => None,
         };
+        let since_submitted = self.since_submitted(&meta).await?;
         Ok(NewsroomArticle {
+            since_submitted,
             may_edit: may_edit(user, meta.author_id, meta.status).is_ok(),
             hits: self.article_hits(&article),
             actions,
@@ -108,6 +140,53 @@ impl App {
         Ok(a)
     }
 
+    /// What others changed since the author last submitted the article (none for a draft, or
+    /// when only the author has written since).
+    async fn since_submitted(
+        &self,
+        meta: &ArticleMeta,
+    ) -> Result<Option<SinceSubmitted>, AppError> {
+        if meta.status == ArticleStatus::Draft {
+            return Ok(None);
+        }
+        let Some(submitted) = self.store().submitted_revision(meta.id).await? else {
+            return Ok(None);
+        };
+        if submitted >= meta.revision {
+            return Ok(None);
+        }
+        let revs = self.store().revisions(meta.id).await?;
+        let Some(old) = revs.iter().find(|r| r.number == submitted) else {
+            return Ok(None);
+        };
+        let Some(new) = revs.last() else {
+            return Ok(None);
+        };
+        let mut editors: Vec<String> = Vec::new();
+        for r in revs.iter().filter(|r| r.number > submitted) {
+            if r.editor_id != meta.author_id
+                && let Some(login) = &r.editor_login
+                && !editors.contains(login)
+            {
+                editors.push(login.clone());
+            }
+        }
+        if editors.is_empty() {
+            return Ok(None);
+        }
+        let (added, removed) = rongmei_diff::stats(&old.body_text, &new.body_text);
+        Ok(Some(SinceSubmitted {
+            submitted_revision: submitted,
+            revision: new.number,
+            editors,
+            title_diff_html: (old.title != new.title)
+                .then(|| rongmei_diff::inline_html(&old.title, &new.title)),
+            body_diff_html: rongmei_diff::inline_html(&old.body_text, &new.body_text),
+            added,
+            removed,
+        }))
+    }
+
     /// Articles in these states, optionally only the acting member's own.
     pub async fn newsroom_items(
         &self,
@@ -117,10 +196,14 @@ impl App {
         limit: i64,
     ) -> Result<Vec<NewsroomItem>, AppError> {
         let user = actor.member()?;
-        Ok(self
+        let items = self
             .store()
             .newsroom_items(statuses, mine.then_some(user.id), limit.clamp(1, 500))
-            .await?)
+            .await?;
+        Ok(items
+            .into_iter()
+            .filter(|i| may_read(user, i.author_id, i.status))
+            .collect())
     }
 
     /// Articles waiting for this member: in a state their roles act on, not written by them.
@@ -145,8 +228,11 @@ impl App {
 
     /// Every revision of an article, oldest first.
     pub async fn revisions(&self, actor: &Actor, id: i64) -> Result<Vec<Revision>, AppError> {
-        actor.member()?;
-        self.article_meta(id).await?;
+        let user = actor.member()?;
+        let meta = self.article_meta(id).await?;
+        if !may_read(user, meta.author_id, meta.status) {
+            return Err(not_yours(meta.status));
+        }
         Ok(self.store().revisions(id).await?)
     }
 
@@ -166,32 +252,49 @@ impl App {
     ) -> Result<Vec<AuditEntry>, AppError> {
         let user = actor.member()?;
         let actor_id = match login.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(l) => Some(
+            Some(l) => Some({
+                check_key("user", "登录名", l, rongmei_core::user::MAX_LOGIN_CHARS)?;
                 self.store()
                     .user_for_login(l)
                     .await?
                     .map(|(u, _)| u.id)
-                    .ok_or_else(|| AppError::NotFound(format!("no user {l:?}")))?,
-            ),
+                    .ok_or_else(|| AppError::NotFound(format!("没有登录名为 {l:?} 的用户")))?
+            }),
             None => None,
         };
         let privileged = actor.sees_all_audit();
         let own = actor_id == Some(user.id);
         if article_id.is_none() && !privileged && !own {
             return Err(AppError::Forbidden(
-                "the whole audit log and other people's are for admins and chiefs; ask for one article with ?article=ID".into(),
+                "完整的操作日志和他人的记录只对管理员和终审开放；可按稿件查看（?article=稿件编号）"
+                    .into(),
             ));
         }
         if article_id.is_some() && actor_id.is_some() && !privileged && !own {
             return Err(AppError::Forbidden(
-                "other people's audit lines are for admins and chiefs".into(),
+                "他人的操作记录只对管理员和终审开放".into(),
             ));
+        }
+        if let Some(id) = article_id
+            && !privileged
+        {
+            let meta = self.article_meta(id).await?;
+            if !may_read(user, meta.author_id, meta.status) {
+                return Err(not_yours(meta.status));
+            }
         }
         let filter = AuditFilter {
             article_id,
             actor_id,
         };
-        Ok(self.store().audit_log(filter, limit.clamp(1, 5000)).await?)
+        let mut lines = self.store().audit_log(filter, limit.clamp(1, 5000)).await?;
+        if !privileged {
+            // Client addresses are personal data: admins and chiefs see them, nobody else.
+            for l in &mut lines {
+                l.ip = String::new();
+            }
+        }
+        Ok(lines)
     }
 
     /// The publication checks on text not saved yet (the editor's live checks).
@@ -218,9 +321,7 @@ impl App {
     pub fn clean_paste(&self, actor: &Actor, html: &str) -> Result<String, AppError> {
         actor.member()?;
         if html.len() > MAX_BODY_BYTES {
-            return Err(AppError::TooLarge(
-                "pasted content is larger than 2 MB".into(),
-            ));
+            return Err(AppError::TooLarge("粘贴的内容超过 2 MB".into()));
         }
         Ok(rongmei_html::body_from_html(html).to_html())
     }

@@ -4,17 +4,57 @@
 
 use chrono::Utc;
 use rongmei_checks::Hit;
-use rongmei_core::workflow::{ActionRequest, decide, may_edit};
-use rongmei_core::{Action, ArticleStatus, Body};
+use rongmei_core::workflow::{ActionRequest, decide, may_edit, may_read};
+use rongmei_core::{Action, Article, ArticleStatus, Body, Byline};
 use rongmei_store::{Draft, Transition};
 
 use super::input::{
-    ArticleInput, MAX_BODY_BYTES, MAX_COMMENT_CHARS, MAX_TAGS, MAX_TITLE_CHARS, parse_bylines,
-    parse_tags, parse_when,
+    ArticleInput, ArticlePatch, MAX_BODY_BYTES, MAX_CAPTION_CHARS, MAX_COLUMN_CHARS,
+    MAX_COMMENT_CHARS, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, check_chars, check_key,
+    check_tags_and_bylines, parse_bylines, parse_tags, parse_when,
 };
+use super::reads::not_yours;
 use crate::actor::Actor;
 use crate::app::App;
 use crate::error::AppError;
+
+/// The byline role a member who edits someone else's article is credited with.
+pub const EDITOR_ROLE: &str = "编辑";
+
+/// The fields an edit changed, in Chinese, for the author's notice.
+fn changed_fields(a: &Article, d: &Draft) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if a.title != d.title {
+        out.push("标题");
+    }
+    if a.column.id != d.column_id {
+        out.push("栏目");
+    }
+    if a.body != d.body {
+        out.push("正文");
+    }
+    if d.summary.as_deref().is_some_and(|s| s != a.summary) {
+        out.push("摘要");
+    }
+    let old_tags: Vec<&String> = a
+        .tags
+        .iter()
+        .filter(|t| Some(t.as_str()) != a.label.as_deref())
+        .collect();
+    if old_tags != d.tags.iter().collect::<Vec<_>>() {
+        out.push("标签");
+    }
+    let old_bylines: Vec<&Byline> = a.bylines.iter().collect();
+    let new_bylines: Vec<&Byline> = d
+        .bylines
+        .iter()
+        .filter(|b| b.role != EDITOR_ROLE || a.bylines.contains(b))
+        .collect();
+    if old_bylines != new_bylines {
+        out.push("署名");
+    }
+    out
+}
 
 /// What a write answers: the article, its revision and the publication checks' hits.
 #[derive(Debug, Clone)]
@@ -29,31 +69,30 @@ impl App {
     /// Turns input into a storable draft: sanitised HTML (or plain lines) into body blocks, a
     /// known column, checked lengths. Field errors name the field.
     async fn draft_from_input(&self, input: &ArticleInput) -> Result<Draft, AppError> {
+        check_chars("title", "标题", &input.title, MAX_TITLE_CHARS)?;
         let title = rongmei_html::sanitize_text_field(&input.title);
         if title.is_empty() {
-            return Err(AppError::invalid("title: must not be empty"));
-        }
-        if title.chars().count() > MAX_TITLE_CHARS {
-            return Err(AppError::invalid(format!(
-                "title: at most {MAX_TITLE_CHARS} characters"
-            )));
+            return Err(AppError::field("title", "标题不能为空"));
         }
         if input.body.len() > MAX_BODY_BYTES {
             return Err(AppError::TooLarge(format!(
-                "body: at most {} MB",
+                "body: 正文最多 {} MB",
                 MAX_BODY_BYTES / 1024 / 1024
             )));
         }
-        let column_key = input.column.trim();
-        let column = self.store().find_column(column_key).await?.ok_or_else(|| {
-            AppError::invalid(format!(
-                "column: no column with slug or name {column_key:?}"
-            ))
-        })?;
-        let tags = parse_tags(input.tags.as_ref());
-        if tags.len() > MAX_TAGS {
-            return Err(AppError::invalid(format!("tags: at most {MAX_TAGS}")));
+        if let Some(summary) = &input.summary {
+            check_chars("summary", "摘要", summary, MAX_SUMMARY_CHARS)?;
         }
+        check_tags_and_bylines(input.tags.as_ref(), input.bylines.as_deref())?;
+        let column_key = input.column.trim();
+        if column_key.is_empty() {
+            return Err(AppError::field("column", "请选择栏目"));
+        }
+        check_key("column", "栏目", column_key, MAX_COLUMN_CHARS)?;
+        let column =
+            self.store().find_column(column_key).await?.ok_or_else(|| {
+                AppError::field("column", format!("没有名为 {column_key:?} 的栏目"))
+            })?;
         Ok(Draft {
             title,
             column_id: column.id,
@@ -63,9 +102,47 @@ impl App {
                 .map(rongmei_html::sanitize_text_field)
                 .filter(|s| !s.is_empty()),
             body: rongmei_html::body_from_html(&input.body),
-            tags,
+            tags: parse_tags(input.tags.as_ref()),
             bylines: parse_bylines(input.bylines.as_deref()),
         })
+    }
+
+    /// The stored article with a patch laid over it: what the patch leaves out keeps its value.
+    async fn draft_from_patch(&self, a: &Article, patch: &ArticlePatch) -> Result<Draft, AppError> {
+        let full = ArticleInput {
+            title: patch.title.clone().unwrap_or_else(|| a.title.clone()),
+            column: patch
+                .column
+                .clone()
+                .unwrap_or_else(|| a.column.slug.clone()),
+            body: patch.body.clone().unwrap_or_default(),
+            summary: patch.summary.clone(),
+            tags: patch.tags.clone(),
+            bylines: patch.bylines.clone(),
+        };
+        let mut draft = self.draft_from_input(&full).await?;
+        if patch.body.is_none() {
+            draft.body = a.body.clone();
+        }
+        if patch.summary.is_none() {
+            // A summary derived from the old body is derived again from the new one; one a
+            // writer typed stays.
+            let derived = rongmei_core::article::effective_summary(None, &a.body);
+            draft.summary = (a.summary != derived).then(|| a.summary.clone());
+        }
+        if patch.tags.is_none() {
+            // The 【label】 tag comes from the title again on save.
+            draft.tags = a
+                .tags
+                .iter()
+                .filter(|t| Some(t.as_str()) != a.label.as_deref())
+                .cloned()
+                .collect();
+        }
+        if patch.bylines.is_none() {
+            draft.bylines = a.bylines.clone();
+        }
+        Ok(draft)
     }
 
     fn draft_hits(&self, d: &Draft) -> Vec<Hit> {
@@ -93,23 +170,60 @@ impl App {
         })
     }
 
-    /// A new revision; `base_revision` older than the stored one is a conflict.
+    /// A new revision; `base_revision` older than the stored one is a conflict. Someone other
+    /// than the author who edits is added to the bylines as 编辑 and the author is told what
+    /// changed (a comment on the article names the fields and the revisions to compare).
     pub async fn edit_article(
         &self,
         actor: &Actor,
         id: i64,
-        input: &ArticleInput,
+        patch: &ArticlePatch,
         base_revision: Option<i64>,
     ) -> Result<Written, AppError> {
         let user = actor.member()?;
         let m = self.article_meta(id).await?;
+        if !may_read(user, m.author_id, m.status) {
+            return Err(not_yours(m.status));
+        }
         may_edit(user, m.author_id, m.status)?;
-        let draft = self.draft_from_input(input).await?;
+        let a = self.any_article(id).await?;
+        let mut draft = self.draft_from_patch(&a, patch).await?;
+        let by_other = m.author_id != Some(user.id);
+        if by_other
+            && !draft
+                .bylines
+                .iter()
+                .any(|b| b.role == EDITOR_ROLE && b.name == user.name)
+        {
+            draft.bylines.push(Byline {
+                role: EDITOR_ROLE.into(),
+                name: user.name.clone(),
+            });
+        }
         let hits = self.draft_hits(&draft);
         let revision = self
             .store()
             .edit_article(id, user, &draft, base_revision, m.status, &actor.ip)
             .await?;
+        if by_other {
+            let changed = changed_fields(&a, &draft);
+            let what = if changed.is_empty() {
+                "保存了稿件（内容未变）".to_string()
+            } else {
+                format!("修改了稿件的{}", changed.join("、"))
+            };
+            let note = format!(
+                "【修改通知】{}（{}）{}，可在修改记录中对比第 {} 版与第 {} 版。",
+                user.name,
+                user.roles_label(),
+                what,
+                m.revision,
+                revision
+            );
+            self.store()
+                .add_comment(id, user, m.status, &note, &actor.ip)
+                .await?;
+        }
         self.changed(id);
         Ok(Written {
             id,
@@ -129,7 +243,11 @@ impl App {
         caption: &str,
     ) -> Result<i64, AppError> {
         let user = actor.member()?;
+        check_chars("caption", "图片说明", caption, MAX_CAPTION_CHARS)?;
         let m = self.article_meta(id).await?;
+        if !may_read(user, m.author_id, m.status) {
+            return Err(not_yours(m.status));
+        }
         may_edit(user, m.author_id, m.status)?;
         let a = self.any_article(id).await?;
         let mut body: Body = a.body.clone();
@@ -166,22 +284,20 @@ impl App {
         at: Option<&str>,
     ) -> Result<ArticleStatus, AppError> {
         let user = actor.member()?;
+        if let Some(c) = comment {
+            check_chars("comment", "意见", c, MAX_COMMENT_CHARS)?;
+        }
         let comment = comment
             .map(rongmei_html::sanitize_text_field)
             .filter(|c| !c.is_empty());
-        if comment
-            .as_deref()
-            .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
-        {
-            return Err(AppError::invalid(format!(
-                "comment: at most {MAX_COMMENT_CHARS} characters"
-            )));
-        }
         let at = match at.map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => Some(parse_when(s)?),
             None => None,
         };
         let m = self.article_meta(id).await?;
+        if !may_read(user, m.author_id, m.status) {
+            return Err(not_yours(m.status));
+        }
         let passed = self.store().stages_passed_by(id, user.id).await?;
         let to = decide(&ActionRequest {
             actor: user,
@@ -195,9 +311,7 @@ impl App {
         })?;
         let a = self.any_article(id).await?;
         if action == Action::Submit && a.body.blocks.is_empty() {
-            return Err(AppError::invalid(
-                "body: an empty article cannot be submitted",
-            ));
+            return Err(AppError::field("body", "正文为空的稿件不能送审"));
         }
         let mut detail = serde_json::json!({"revision": m.revision});
         // The final approval and anything that makes the article public pass the checks.
@@ -213,12 +327,12 @@ impl App {
                     .collect();
                 return Err(AppError::Invalid(
                     format!(
-                        "publication checks block this article: {}",
+                        "发布检查未通过，须先修改：{}",
                         blocking
                             .iter()
-                            .map(|h| format!("{} in {}", h.matched, h.field))
+                            .map(|h| format!("{}中的“{}”", h.field_label(), h.matched))
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join("；")
                     ),
                     Some(serde_json::json!({ "hits": hits })),
                 ));
@@ -246,16 +360,15 @@ impl App {
 
     pub async fn comment(&self, actor: &Actor, id: i64, text: &str) -> Result<(), AppError> {
         let user = actor.member()?;
+        check_chars("comment", "意见", text, MAX_COMMENT_CHARS)?;
         let text = rongmei_html::sanitize_text_field(text);
         if text.is_empty() {
-            return Err(AppError::invalid("comment: must not be empty"));
-        }
-        if text.chars().count() > MAX_COMMENT_CHARS {
-            return Err(AppError::invalid(format!(
-                "comment: at most {MAX_COMMENT_CHARS} characters"
-            )));
+            return Err(AppError::field("comment", "意见不能为空"));
         }
         let m = self.article_meta(id).await?;
+        if !may_read(user, m.author_id, m.status) {
+            return Err(not_yours(m.status));
+        }
         self.store()
             .add_comment(id, user, m.status, &text, &actor.ip)
             .await?;

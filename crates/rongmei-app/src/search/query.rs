@@ -163,7 +163,7 @@ pub fn parse_page(raw: Option<&str>) -> Result<i64, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(1),
         Some(s) => s.parse::<i64>().ok().filter(|p| *p >= 1).ok_or_else(|| {
-            AppError::Malformed(format!("page must be a whole number from 1 up, not {s:?}"))
+            AppError::Malformed(format!("page: 页码应为从 1 起的整数，而不是 {s:?}"))
         }),
     }
 }

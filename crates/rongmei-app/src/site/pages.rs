@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use rongmei_core::{Article, ArticleStatus, Column};
+use rongmei_core::{Article, Column};
 use rongmei_store::ArticleSummary;
 
 use super::nav::SiteInfo;
@@ -105,27 +105,10 @@ impl App {
         })
     }
 
-    /// A public article with its neighbours. A retracted one is gone (with its notice), anything
-    /// else not public is not found.
+    /// A public article with its neighbours; see [`App::published`] for what is not public.
     pub async fn public_article(&self, id: i64) -> Result<ArticleData, AppError> {
+        let article = self.published(id).await?;
         let store = self.store();
-        let Some(article) = store.article(id).await?.filter(Article::is_public) else {
-            if let Some(m) = store.article_meta(id).await?
-                && m.status == ArticleStatus::Retracted
-            {
-                let reason = m
-                    .retracted_reason
-                    .filter(|r| !r.trim().is_empty())
-                    .map(|r| format!("撤稿说明：{r}"))
-                    .unwrap_or_default();
-                return Err(AppError::Gone(format!(
-                    "本文已撤稿，不再提供阅读。{reason}"
-                )));
-            }
-            return Err(AppError::NotFound(
-                "找不到这篇文章，它可能已被删除或地址有误。".into(),
-            ));
-        };
         let (newer, older) = store.neighbours(&article).await?;
         Ok(ArticleData {
             article,

@@ -30,6 +30,10 @@ pub struct ViewCounter {
     /// Visitor hash → seconds since `epoch` of the last count: 12 bytes of payload a
     /// visitor-article pair (about 50 bytes with the map's own overhead, measured).
     seen: DashMap<i64, u32>,
+    /// Views counted here per (article, address, window) key, for the per-address ceiling.
+    per_address: DashMap<i64, (u32, i64)>,
+    /// Views one address may add to one article per window; `None`: no ceiling.
+    ceiling: Option<u32>,
     epoch: Instant,
     flush_lock: tokio::sync::Mutex<()>,
     /// Milliseconds after `epoch` of the last flush that wrote or found nothing to write.
@@ -37,10 +41,12 @@ pub struct ViewCounter {
 }
 
 impl ViewCounter {
-    pub fn new(store: Store, key: [u8; 32]) -> ViewCounter {
+    pub fn new(store: Store, key: [u8; 32], ceiling: Option<u32>) -> ViewCounter {
         ViewCounter {
             store,
             key,
+            per_address: DashMap::new(),
+            ceiling,
             visits: Mutex::new(Vec::new()),
             pending: DashMap::new(),
             pending_raw: DashMap::new(),
@@ -65,6 +71,35 @@ impl ViewCounter {
         i64::from_le_bytes(first)
     }
 
+    /// The (article, address, window) key of the per-address ceiling, and the window's start.
+    fn address_key(&self, article_id: i64, ip: IpAddr, at: i64) -> (i64, i64) {
+        let window = DEDUPE_WINDOW.as_secs() as i64;
+        let start = at - at.rem_euclid(window);
+        let mut h = blake3::Hasher::new_keyed(&self.key);
+        h.update(b"address\0");
+        h.update(&article_id.to_le_bytes());
+        h.update(ip.to_string().as_bytes());
+        h.update(&start.to_le_bytes());
+        let bytes = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&bytes.as_bytes()[..8]);
+        (i64::from_le_bytes(first), start)
+    }
+
+    /// Takes one view of the address's allowance for this article and window; false when it
+    /// is used up on this node (the flush applies the same ceiling across all nodes).
+    fn within_ceiling(&self, key: i64, start: i64) -> bool {
+        let Some(ceiling) = self.ceiling else {
+            return true;
+        };
+        let mut e = self.per_address.entry(key).or_insert((0, start));
+        if e.0 >= ceiling {
+            return false;
+        }
+        e.0 += 1;
+        true
+    }
+
     /// A request that reached counting but is no reader (a crawler, a preview): raw only.
     pub fn record_raw(&self, article_id: i64) {
         *self.pending_raw.entry(article_id).or_insert(0) += 1;
@@ -78,6 +113,8 @@ impl ViewCounter {
         let visitor = self.visitor_key(article_id, ip, user_agent);
         let now = self.epoch.elapsed().as_secs() as u32;
         let window = DEDUPE_WINDOW.as_secs() as u32;
+        let at = Utc::now().timestamp();
+        let (address, window_start) = self.address_key(article_id, ip, at);
         let counts = match self.seen.entry(visitor) {
             dashmap::Entry::Occupied(mut e) => {
                 if now.saturating_sub(*e.get()) >= window {
@@ -92,14 +129,18 @@ impl ViewCounter {
                 true
             }
         };
+        // A new reader beyond the address's ceiling counts in the raw figure only; rotating
+        // User-Agents from one address no longer inflates the count.
+        let counts = counts && self.within_ceiling(address, window_start);
         if counts {
             metrics::counter!("rongmei_views_counted_total").increment(1);
             *self.pending.entry(article_id).or_insert(0) += 1;
             let visit = Visit {
                 visitor,
                 article_id,
+                address,
                 channel: channel.as_str(),
-                at: Utc::now().timestamp(),
+                at,
             };
             match self.visits.lock() {
                 Ok(mut v) => v.push(visit),
@@ -177,7 +218,11 @@ impl ViewCounter {
         }
         let result = self
             .store
-            .record_views(&batch, DEDUPE_WINDOW.as_secs() as i64)
+            .record_views(
+                &batch,
+                DEDUPE_WINDOW.as_secs() as i64,
+                self.ceiling.map(i64::from),
+            )
             .await;
         match &result {
             Ok(counted) => {
@@ -264,5 +309,9 @@ impl ViewCounter {
         let now = self.epoch.elapsed().as_secs() as u32;
         let window = DEDUPE_WINDOW.as_secs() as u32;
         self.seen.retain(|_, t| now.saturating_sub(*t) < window);
+        let current = Utc::now().timestamp();
+        let window = DEDUPE_WINDOW.as_secs() as i64;
+        self.per_address
+            .retain(|_, (_, start)| current - *start < window);
     }
 }

@@ -2,13 +2,14 @@
 
 use askama::Template;
 use axum::Form;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use rongmei_app::AppError;
 use rongmei_app::accounts::users::{UserInput, UserPatch};
 use rongmei_core::{Links, Role, User};
-use rongmei_store::UserRecord;
+use rongmei_store::{AttackedLogin, UserRecord};
 use serde::Deserialize;
 
 use super::frame::{Frame, form_error, page};
@@ -22,14 +23,17 @@ struct UsersPage<'a> {
     links: &'a Links,
     frame: Frame,
     users: Vec<UserRecord>,
-    roles: Vec<(&'static str, &'static str)>,
+    /// Logins under attack in the last 15 minutes.
+    attacked: Vec<AttackedLogin>,
+    /// Every role, one checkbox each, in the order the workflow uses them.
+    roles: &'static [Role],
     error: Option<String>,
     notice: Option<String>,
 }
 
 impl UsersPage<'_> {
-    fn roles_of(&self, u: &User) -> String {
-        Role::join(&u.roles)
+    fn has_role(&self, u: &User, role: &Role) -> bool {
+        u.has(*role)
     }
 }
 
@@ -41,12 +45,14 @@ async fn users_page(
     notice: Option<String>,
 ) -> WebResult<Response> {
     let users = state.app().list_users(&m.actor).await?;
+    let attacked = state.app().attacked_logins(&m.actor).await?;
     page(
         status,
         &UsersPage {
             links: state.links(),
             users,
-            roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+            attacked,
+            roles: &Role::ALL,
             error,
             notice,
             frame: Frame::of(&m.session),
@@ -75,6 +81,36 @@ async fn users_outcome(
     }
 }
 
+/// A users-page form as sent. A plain `Form<…>` struct cannot take the role checkboxes: every
+/// ticked box sends its own `role=…`, and a struct field refuses repeats.
+struct UserFields(Vec<(String, String)>);
+
+impl UserFields {
+    fn parse(body: &[u8]) -> Result<UserFields, AppError> {
+        serde_urlencoded::from_bytes(body)
+            .map(UserFields)
+            .map_err(|_| AppError::Malformed("表单内容无法读取，请刷新页面后重试。".into()))
+    }
+
+    fn one(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The ticked roles as the app takes them, `reporter,reviewer1`; none ticked is an empty
+    /// string, which the app refuses with its own message.
+    fn roles(&self) -> String {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == "role" && !v.trim().is_empty())
+            .map(|(_, v)| v.trim())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
 pub async fn users(
     State(state): State<AppState>,
     PageMember(m): PageMember,
@@ -82,48 +118,48 @@ pub async fn users(
     users_page(&state, &m, StatusCode::OK, None, None).await
 }
 
-#[derive(Deserialize)]
-pub struct AddUserForm {
-    login: String,
-    name: Option<String>,
-    role: String,
-    password: String,
-}
-
 pub async fn add_user_submit(
     State(state): State<AppState>,
     PageMember(m): PageMember,
-    Form(f): Form<AddUserForm>,
+    body: Bytes,
 ) -> WebResult<Response> {
-    let input = UserInput {
-        login: f.login,
-        name: f.name,
-        role: f.role,
-        password: f.password,
+    let result = match UserFields::parse(&body) {
+        Ok(f) => {
+            let input = UserInput {
+                login: f.one("login").unwrap_or_default().to_string(),
+                name: f.one("name").map(str::to_string),
+                role: f.roles(),
+                password: f.one("password").unwrap_or_default().to_string(),
+            };
+            state.app().add_user(&m.actor, &input).await
+        }
+        Err(e) => Err(e),
     };
-    let result = state.app().add_user(&m.actor, &input).await;
     users_outcome(&state, &m, result, "已添加用户").await
-}
-
-#[derive(Deserialize)]
-pub struct PatchUserForm {
-    role: Option<String>,
-    disabled: Option<String>,
-    password: Option<String>,
 }
 
 pub async fn patch_user_submit(
     State(state): State<AppState>,
     UserId(id): UserId,
     PageMember(m): PageMember,
-    Form(f): Form<PatchUserForm>,
+    body: Bytes,
 ) -> WebResult<Response> {
-    let patch = UserPatch {
-        role: f.role.filter(|r| !r.trim().is_empty()),
-        disabled: f.disabled.as_deref().map(|d| d == "1"),
-        password: f.password.filter(|p| !p.is_empty()),
+    let result = match UserFields::parse(&body) {
+        Ok(f) => {
+            // The form always shows every role's box, so nothing ticked means "no roles", which
+            // the app refuses, rather than "leave the roles alone".
+            let patch = UserPatch {
+                role: Some(f.roles()),
+                disabled: f.one("disabled").map(|d| d == "1"),
+                password: f
+                    .one("password")
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string),
+            };
+            state.app().patch_user(&m.actor, id, &patch).await
+        }
+        Err(e) => Err(e),
     };
-    let result = state.app().patch_user(&m.actor, id, &patch).await;
     users_outcome(&state, &m, result, "已更新用户").await
 }
 

@@ -6,7 +6,8 @@ use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rongmei_app::AppError;
-use rongmei_app::articles::input::ArticleInput;
+use rongmei_app::articles::input::{ArticleInput, ArticlePatch};
+use rongmei_app::articles::reads::SinceSubmitted;
 use rongmei_checks::Hit;
 use rongmei_core::{Action, ArticleStatus, Byline};
 use rongmei_store::NewsroomItem;
@@ -54,7 +55,7 @@ pub async fn create_article(
 #[derive(Deserialize)]
 pub struct EditInput {
     #[serde(flatten)]
-    article: ArticleInput,
+    article: ArticlePatch,
     /// The revision the edit was based on; a newer stored one makes the edit a 409.
     #[serde(default)]
     revision: Option<i64>,
@@ -95,10 +96,10 @@ pub async fn article_action(
     JsonBody(input): JsonBody<ActionInput>,
 ) -> WebResult<Json<ActionResult>> {
     let action = Action::parse(&input.action).ok_or_else(|| {
-        AppError::invalid(format!(
-            "action: {:?} is not one of submit, approve, reject, publish, schedule, retract",
-            input.action
-        ))
+        AppError::field(
+            "action",
+            "须为 submit（送审）、approve（通过）、reject（退回）、publish（发布）、schedule（定时发布）或 retract（撤稿）之一",
+        )
     })?;
     let status = state
         .app()
@@ -191,7 +192,7 @@ pub async fn newsroom_list(
             .split(',')
             .map(|s| {
                 ArticleStatus::parse(s.trim())
-                    .ok_or_else(|| AppError::invalid(format!("status: unknown state {s:?}")))
+                    .ok_or_else(|| AppError::field("status", "未知的稿件状态"))
             })
             .collect::<Result<_, _>>()?,
     };
@@ -222,6 +223,9 @@ pub struct NewsroomArticleJson {
     actions: Vec<Action>,
     may_edit: bool,
     checks: Vec<Hit>,
+    /// What reviewers changed after the author submitted it (absent when nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changed_since_submitted: Option<SinceSubmitted>,
 }
 
 pub async fn newsroom_article(
@@ -249,6 +253,7 @@ pub async fn newsroom_article(
         actions: a.actions,
         may_edit: a.may_edit,
         checks: a.hits,
+        changed_since_submitted: a.since_submitted,
     }))
 }
 
@@ -269,7 +274,9 @@ pub struct AuditLine {
     from: Option<String>,
     to: Option<String>,
     comment: Option<String>,
-    ip: String,
+    /// The client address, for admins and chiefs only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip: Option<String>,
     detail: serde_json::Value,
 }
 
@@ -300,7 +307,7 @@ pub async fn audit(
                 from: e.from_state,
                 to: e.to_state,
                 comment: e.comment,
-                ip: e.ip,
+                ip: (!e.ip.is_empty()).then_some(e.ip),
                 detail: e.detail,
             })
             .collect(),

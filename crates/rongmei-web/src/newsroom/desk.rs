@@ -1,12 +1,13 @@
 //! The desk: the dashboard and the review queue.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use rongmei_core::workflow::status_label;
 use rongmei_core::{ArticleStatus, Links};
 use rongmei_store::NewsroomItem;
+use serde::Deserialize;
 
 use super::frame::{Frame, page};
 use crate::error::WebResult;
@@ -85,11 +86,20 @@ struct QueuePage<'a> {
     frame: Frame,
     heading: String,
     items: Vec<ItemView>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    /// The article just returned to its author (the reviewer lands here, as the draft is no
+    /// longer theirs to open).
+    returned: Option<i64>,
 }
 
 pub async fn queue(
     State(state): State<AppState>,
     PageMember(m): PageMember,
+    Query(q): Query<QueueQuery>,
 ) -> WebResult<Response> {
     let items = state.app().waiting_items(&m.actor, 500).await?;
     page(
@@ -99,6 +109,9 @@ pub async fn queue(
             heading: format!("审核队列（{}）", m.session.user.roles_label()),
             frame: Frame::of(&m.session),
             items: views_of(items),
+            notice: q
+                .returned
+                .map(|id| format!("第 {id} 号稿件已退回作者修改。")),
         },
     )
 }

@@ -122,8 +122,9 @@ pub async fn new_form(
             heading: "新建稿件".into(),
             form_action: state.links().newsroom_articles(),
             article_id: None,
+            // No column: the reporter picks one (a default would file every hurried article
+            // under it).
             v: EditorValues {
-                column: rongmei_core::DEFAULT_COLUMN_SLUG.into(),
                 bylines: format!("文字：{}", m.session.user.name),
                 ..Default::default()
             },
@@ -208,7 +209,7 @@ pub async fn edit_submit(
 ) -> WebResult<Response> {
     match state
         .app()
-        .edit_article(&m.actor, id, &f.input(), f.revision)
+        .edit_article(&m.actor, id, &f.input().into(), f.revision)
         .await
     {
         Ok(_) => Ok(see_other(&format!(

@@ -87,7 +87,7 @@ pub fn message_page(
 
 /// The message of an error as a form shows it beside the fields.
 pub fn form_error(e: &AppError) -> (StatusCode, String) {
-    (crate::error::status_of(e), e.public_message())
+    (crate::error::status_of(e), crate::error::page_message(e))
 }
 
 pub async fn editor_js() -> Response {

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use rongmei_app::AppError;
 
 use crate::error::WebResult;
-use crate::extract::Member;
+use crate::extract::{Member, bearer, session_cookie};
 use crate::state::AppState;
 
 /// A multipart upload: the file and the other fields.
@@ -29,25 +29,23 @@ impl Upload {
 pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
     let mut file = None;
     let mut fields = Vec::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::Malformed(format!("upload: {}", e.body_text())))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        AppError::Malformed(format!("file: 无法读取上传的内容（{}）", e.body_text()))
+    })? {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" && file.is_none() {
             let file_name = field.file_name().unwrap_or("upload").to_string();
             let bytes = field
                 .bytes()
                 .await
-                .map_err(|e| AppError::TooLarge(format!("upload: {}", e.body_text())))?;
+                .map_err(|_| AppError::TooLarge("file: 上传的文件过大".into()))?;
             file = Some((bytes.to_vec(), file_name));
         } else {
             let text = field.text().await.unwrap_or_default();
             fields.push((name, text));
         }
     }
-    let (bytes, file_name) = file.ok_or_else(|| AppError::invalid("file: no file uploaded"))?;
+    let (bytes, file_name) = file.ok_or_else(|| AppError::field("file", "没有收到上传的文件"))?;
     Ok(Upload {
         bytes,
         file_name,
@@ -71,27 +69,47 @@ pub async fn upload(
 
 /// Uploaded images, by their content-addressed names: they never change, so caches keep them.
 /// A file uploaded on another node is fetched from the shared database on first request.
-pub async fn serve(State(state): State<AppState>, Path(path): Path<String>) -> WebResult<Response> {
-    let Some(file) = state.app().media_file(&path).await? else {
-        return Ok((StatusCode::NOT_FOUND, "no such file").into_response());
-    };
-    Ok(match tokio::fs::read(&file).await {
-        Ok(bytes) => {
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(rongmei_media::content_type_of(&file)),
-            );
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static(rongmei_media::CACHE_CONTROL),
-            );
-            headers.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            (headers, bytes).into_response()
+/// How long anyone may keep a public image: a day, not a year, so that a retracted article's
+/// images leave browser and CDN caches within a day (the server refuses them at once).
+const PUBLIC_MEDIA_CACHE: &str = "public, max-age=86400";
+
+/// An uploaded image: to anyone when a published article shows it, else to the newsroom only
+/// (drafts, articles in review, retracted ones) and never kept by a shared cache.
+pub async fn serve(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    let public = state.app().media_is_public(&path).await?;
+    if !public {
+        let token = bearer(&headers).or_else(|| session_cookie(&headers));
+        let member = match token {
+            Some(t) => state.app().authenticate(t).await?.is_some(),
+            None => false,
+        };
+        if !member {
+            return Err(AppError::NotFound("没有这个文件".into()).into());
         }
-        Err(_) => (StatusCode::NOT_FOUND, "no such file").into_response(),
-    })
+    }
+    let Some(file) = state.app().media_file(&path).await? else {
+        return Err(AppError::NotFound("没有这个文件".into()).into());
+    };
+    let bytes = match tokio::fs::read(&file).await {
+        Ok(bytes) => bytes,
+        Err(_) => return Err(AppError::NotFound("没有这个文件".into()).into()),
+    };
+    let mut out = HeaderMap::new();
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(rongmei_media::content_type_of(&file)),
+    );
+    out.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if public {
+            PUBLIC_MEDIA_CACHE
+        } else {
+            "private, no-store"
+        }),
+    );
+    Ok((out, bytes).into_response())
 }

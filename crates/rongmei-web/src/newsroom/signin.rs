@@ -30,10 +30,18 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-/// Only newsroom paths are followed after signing in: no open redirect.
+/// Only newsroom paths are followed after signing in: no open redirect, and nothing that
+/// cannot stand in a `Location` header (a CR/LF would split the response).
 fn safe_next(links: &Links, next: Option<&str>) -> String {
     match next {
-        Some(n) if links.is_newsroom_path(n) && !n.starts_with("//") && !n.contains('\\') => {
+        Some(n)
+            if links.is_newsroom_path(n)
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.len() <= 2000
+                && !n.chars().any(char::is_control)
+                && HeaderValue::from_str(n).is_ok() =>
+        {
             n.to_string()
         }
         _ => links.newsroom(),
@@ -109,11 +117,7 @@ pub async fn login_submit(
             Ok(resp)
         }
         Err(e) => {
-            let message = match &e {
-                AppError::Unauthenticated(_) => "用户名或密码错误。".to_string(),
-                AppError::RateLimited(_) => "失败次数过多，请 15 分钟后再试。".to_string(),
-                other => other.public_message(),
-            };
+            let message = crate::error::page_message(&e);
             let body = LoginPage {
                 links: state.links(),
                 site_name: &state.app().config().site_name,

@@ -7,6 +7,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use rongmei_app::AppError;
+use rongmei_app::articles::reads::SinceSubmitted;
 use rongmei_checks::Hit;
 use rongmei_core::workflow::status_label;
 use rongmei_core::{Action, Article, ArticleStatus, Links};
@@ -53,8 +54,17 @@ struct WorkspacePage<'a> {
     hits: Vec<Hit>,
     blocked: bool,
     timeline: Vec<TimelineView>,
+    since_submitted: Option<SinceSubmitted>,
     error: Option<String>,
     notice: Option<String>,
+}
+
+impl WorkspacePage<'_> {
+    /// The history page comparing the submitted revision with the current one.
+    fn compare_link(&self, c: &SinceSubmitted) -> String {
+        self.links
+            .newsroom_history(self.a.id, Some((c.submitted_revision, c.revision)))
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -84,6 +94,7 @@ async fn workspace(
             actions: a.actions.into_iter().map(action_view).collect(),
             author: a.author,
             timeline: timeline(entries),
+            since_submitted: a.since_submitted,
             a: a.article,
             m: a.meta,
             error,
@@ -145,6 +156,11 @@ pub async fn action_submit(
         .act(&m.actor, id, action, f.comment.as_deref(), f.at.as_deref())
         .await
     {
+        // A reviewer who returned a draft may no longer open it: back to their queue.
+        Ok(ArticleStatus::Draft) if action == Action::Reject => Ok(see_other(&format!(
+            "{}?returned={id}",
+            state.links().newsroom_queue()
+        ))),
         Ok(to) => Ok(see_other(&format!(
             "{}?done={}",
             state.links().newsroom_article(id),

@@ -49,7 +49,7 @@ pub async fn api_search(
     headers: HeaderMap,
 ) -> WebResult<Response> {
     if p.q.as_deref().map(str::trim).unwrap_or("").is_empty() {
-        return Err(AppError::Malformed("q is required: the words to search for".into()).into());
+        return Err(AppError::Malformed("q: 请输入要搜索的词".into()).into());
     }
     let limit = parse_count(p.limit.as_deref(), "limit", 10, rongmei_search::MAX_LIMIT)?;
     let offset = parse_count(p.offset.as_deref(), "offset", 0, rongmei_search::MAX_OFFSET)?;
@@ -122,7 +122,7 @@ pub async fn page(
                 view.page = page;
                 view.total = results.total;
                 view.pages = results.total.div_ceil(PAGE_SIZE).max(1);
-                view.took_ms = format!("{:.1}", results.took_ms);
+                view.took_ms = results.took_ms;
                 view.hits = results
                     .hits
                     .into_iter()

@@ -90,9 +90,7 @@ pub async fn count_view(
         call.token = query_field(query.as_deref(), "token");
     }
     if !call.token.as_deref().is_some_and(|t| tokens.verify(id, t)) {
-        return Err(
-            AppError::Forbidden("a valid view token for this article is required".into()).into(),
-        );
+        return Err(AppError::Forbidden("缺少本文有效的浏览计数令牌".into()).into());
     }
     let db_views = match state.pages().live_views(id) {
         Some(v) => v,

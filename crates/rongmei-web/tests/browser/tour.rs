@@ -1,0 +1,247 @@
+//! Every newsroom page at a phone's width and a laptop's: each is checked (see
+//! [`Browser::check_page`]) and kept as a screenshot named for the width, e.g.
+//! `NN-phone-390-users.png`. Along the way: the draft preview says it is unpublished, links in
+//! article text are visible, the audit log names the command line instead of linking to it,
+//! and accounts get their roles from checkboxes.
+
+use fantoccini::Locator;
+use serde_json::json;
+
+use crate::page::Browser;
+use crate::screens::{DESKTOP, PHONE, Screen};
+use crate::workflow::COLUMN;
+
+const DRAFT_TITLE: &str = "【校园】预览验收：图书馆延长开放时间";
+const LINK_TEXT: &str = "图书馆主页";
+
+/// Walks the newsroom as the reporter and as the admin at both widths; `published` is an
+/// article the workflow published.
+pub async fn tour(b: &mut Browser, published: i64) {
+    b.use_screen(DESKTOP).await;
+    b.login("reporter", "tour-login-reporter").await;
+    let draft = write_draft(b).await;
+    b.logout().await;
+    for s in [PHONE, DESKTOP] {
+        b.use_screen(s).await;
+        as_reporter(b, s, draft, published).await;
+        as_admin(b).await;
+    }
+    roles_from_checkboxes(b).await;
+}
+
+/// A draft whose text links somewhere; the new-article form first refuses to go without a column.
+async fn write_draft(b: &mut Browser) -> i64 {
+    b.goto("/newsroom/articles/new").await;
+    b.wait_visible("#rich").await;
+    b.wait_css("#title")
+        .await
+        .send_keys(DRAFT_TITLE)
+        .await
+        .expect("type the title");
+    b.click("#save").await;
+    // The browser keeps the form: the column is required and still at 请选择栏目.
+    b.wait_js(
+        "saving without a column is stopped at the column",
+        "var s = document.querySelector('#column'); return s.validity.valueMissing && s.value === '';",
+    )
+    .await;
+    assert_eq!(b.path().await, "/newsroom/articles/new");
+    b.wait_css("#column")
+        .await
+        .select_by_label(COLUMN)
+        .await
+        .expect("choose the column");
+    // The body goes in as HTML, as a paste would put it, link included.
+    let html = format!(
+        "<p>本报讯 图书馆自下周起延长开放时间，详见<a href=\"https://lib.example.edu.cn/\">{LINK_TEXT}</a>。</p>"
+    );
+    b.c.execute(
+        "document.querySelector('#rich').innerHTML = arguments[0]; return true;",
+        vec![json!(html)],
+    )
+    .await
+    .expect("fill the editor");
+    b.click("#save").await;
+    let p = b
+        .wait_path("the draft's page after saving", |p| {
+            p.starts_with("/newsroom/articles/") && p.ends_with("?saved=1")
+        })
+        .await;
+    p.trim_start_matches("/newsroom/articles/")
+        .split(['?', '/'])
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("an article id in {p}"))
+}
+
+async fn as_reporter(b: &mut Browser, s: Screen, draft: i64, published: i64) {
+    b.goto("/newsroom/login").await;
+    b.wait_css("#login-submit").await;
+    b.check_page("login").await;
+    b.login("reporter", &format!("{}-signed-in", s.name)).await;
+
+    b.wait_css("#published").await;
+    let badge =
+        b.c.find(Locator::Css("#published .status-published"))
+            .await
+            .expect("a 已发布 badge among the recent articles");
+    assert_eq!(badge.text().await.expect("badge text"), "已发布");
+    b.check_page("dashboard").await;
+
+    b.goto("/newsroom/articles/new").await;
+    b.wait_visible("#rich").await;
+    b.check_page("editor").await;
+
+    b.open_article(draft).await;
+    b.check_page("article-draft").await;
+
+    b.goto(&format!("/newsroom/articles/{draft}/preview")).await;
+    let banner = b.text("#preview-banner").await;
+    assert!(banner.contains("预览·未发布"), "{banner}");
+    b.wait_js(
+        "a link in the article text is coloured and underlined",
+        &format!(
+            "var a = Array.prototype.find.call(document.querySelectorAll('.body a'), function (x) {{ return x.textContent === {}; }}); \
+             if (!a) return false; var cs = getComputedStyle(a), body = getComputedStyle(a.closest('.body')); \
+             return cs.textDecorationLine.indexOf('underline') >= 0 && cs.color !== body.color;",
+            json!(LINK_TEXT)
+        ),
+    )
+    .await;
+    b.check_page("preview-draft").await;
+
+    b.goto(&format!("/newsroom/articles/{published}/preview"))
+        .await;
+    b.wait_css("article.article").await;
+    assert!(
+        b.c.find(Locator::Css("#preview-banner")).await.is_err(),
+        "a published article's preview has no 未发布 banner"
+    );
+
+    b.open_article(published).await;
+    b.check_page("article-published").await;
+
+    b.goto(&format!("/newsroom/articles/{published}/history"))
+        .await;
+    b.wait_css("#revisions").await;
+    b.check_page("history").await;
+
+    b.goto("/newsroom/queue").await;
+    b.wait_css("main h1").await;
+    b.check_page("queue").await;
+
+    b.goto("/newsroom/audit").await;
+    b.wait_css("#audit").await;
+    b.check_page("audit-own").await;
+
+    b.goto("/newsroom/password").await;
+    b.wait_css("input[name=current]").await;
+    b.check_page("password").await;
+
+    b.goto("/admin/analytics").await;
+    let back = b
+        .wait_css("#back-to-newsroom")
+        .await
+        .attr("href")
+        .await
+        .expect("href")
+        .unwrap_or_default();
+    assert_eq!(
+        back, "/newsroom",
+        "the analytics page links back to the newsroom"
+    );
+    b.check_page("analytics").await;
+
+    b.goto(&format!("/admin/analytics/articles/{published}"))
+        .await;
+    b.wait_css("#back-to-newsroom").await;
+    b.check_page("analytics-article").await;
+
+    b.goto("/newsroom").await;
+    b.logout().await;
+}
+
+async fn as_admin(b: &mut Browser) {
+    let s = b.screen.expect("a screen");
+    b.login("admin", &format!("{}-signed-in-admin", s.name))
+        .await;
+
+    b.goto("/newsroom/users").await;
+    b.wait_css("#users").await;
+    let boxes =
+        b.c.find_all(Locator::Css(
+            "#new-user-roles input[type=checkbox][name=role]",
+        ))
+        .await
+        .expect("role checkboxes");
+    assert_eq!(boxes.len(), 5, "one checkbox per role");
+    b.check_page("users").await;
+
+    b.goto("/newsroom/dictionaries").await;
+    b.wait_css(".nr-dictionary").await;
+    b.check_page("dictionaries").await;
+
+    b.goto("/newsroom/audit").await;
+    b.wait_css("#audit").await;
+    // The test accounts were made on the command line: 命令行, as text, never a link.
+    b.wait_js(
+        "the command line is named 命令行 and not linked",
+        "var cells = Array.prototype.filter.call(document.querySelectorAll('#audit td.actor'), function (td) { \
+           return td.textContent.trim() === '命令行'; }); \
+         return cells.length > 0 && cells.every(function (td) { return !td.querySelector('a'); }) \
+           && !Array.prototype.some.call(document.querySelectorAll('#audit td.actor a'), function (a) { \
+             return /^(cli|system:)/.test(a.textContent.trim()); });",
+    )
+    .await;
+    b.check_page("audit-all").await;
+
+    b.logout().await;
+}
+
+/// The add-user form takes roles from checkboxes with Chinese labels; none ticked is refused in
+/// Chinese, two ticked make an account with both.
+async fn roles_from_checkboxes(b: &mut Browser) {
+    b.use_screen(DESKTOP).await;
+    b.login("admin", "roles-login-admin").await;
+    b.goto("/newsroom/users").await;
+    fill_new_user(b).await;
+    b.click("form.nr-form button[type=submit]").await;
+    let error = b.text("p.error").await;
+    assert!(
+        error.contains("至少选择一个角色") && !error.contains("role"),
+        "no role ticked: {error}"
+    );
+    b.check_page_allowing("users-no-role", Some("status of 422"))
+        .await;
+
+    fill_new_user(b).await;
+    for role in ["reviewer1", "reviewer2"] {
+        b.click(&format!("#new-user-roles input[value={role}]"))
+            .await;
+    }
+    b.click("form.nr-form button[type=submit]").await;
+    let notice = b.text("p.notice").await;
+    assert!(notice.contains("已添加用户 zhangsan"), "{notice}");
+    b.wait_js(
+        "the new account has both roles",
+        "return Array.prototype.some.call(document.querySelectorAll('#users tr'), function (tr) { \
+           return tr.textContent.indexOf('zhangsan') >= 0 && tr.textContent.indexOf('初审、复审') >= 0; });",
+    )
+    .await;
+    b.check_page("users-added").await;
+    b.logout().await;
+}
+
+async fn fill_new_user(b: &Browser) {
+    for (name, value) in [
+        ("login", "zhangsan"),
+        ("name", "张三"),
+        ("password", "a long enough password"),
+    ] {
+        b.wait_css(&format!("form.nr-form input[name={name}]"))
+            .await
+            .send_keys(value)
+            .await
+            .unwrap_or_else(|e| panic!("type {name}: {e}"));
+    }
+}
