@@ -25,9 +25,9 @@ pub enum AppError {
     Invalid(String, Option<serde_json::Value>),
     #[error("{0}")]
     TooLarge(String),
-    /// Too many attempts; try again later.
+    /// Too many attempts; try again after this many seconds.
     #[error("{0}")]
-    RateLimited(String),
+    RateLimited(String, u64),
     /// Existed and was taken down on purpose (a retracted article).
     #[error("{0}")]
     Gone(String),

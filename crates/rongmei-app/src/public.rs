@@ -1,7 +1,7 @@
 //! The one public projection of an article: what the API answers and what feeds, exports and
 //! renderings for other platforms start from. URLs in it are absolute, from the configured base.
 
-use rongmei_core::{Article, ArticleStatus, Byline, format_display_time};
+use rongmei_core::{Article, ArticleStatus, Block, Byline, Column, format_display_time};
 use serde::Serialize;
 
 use crate::app::App;
@@ -22,9 +22,12 @@ pub struct PublicArticle {
     pub published_display: Option<String>,
     pub views: i64,
     pub summary: String,
+    /// The body with absolute links and image addresses.
     pub body_html: String,
     pub body_text: String,
     pub url: String,
+    /// The first picture of the body, absolute: the cover feeds and other platforms show.
+    pub image: Option<String>,
 }
 
 /// One page of the public listing.
@@ -51,9 +54,22 @@ impl App {
             published_display: a.published_at.as_ref().map(format_display_time),
             views: a.views + self.counter().unflushed(a.id),
             summary: a.summary.clone(),
-            body_html: a.body.to_html(),
+            body_html: self.absolute_html(&a.body.to_html()),
             body_text: a.body.to_text(),
             url: self.links().article_url(a.id),
+            image: a.body.blocks.iter().find_map(|b| match b {
+                Block::Image { src, .. } => Some(self.links().absolute(src)),
+                _ => None,
+            }),
+        }
+    }
+
+    /// Sanitised HTML with its relative links made absolute against the configured base URL.
+    pub fn absolute_html(&self, html: &str) -> String {
+        match url::Url::parse(&format!("{}/", self.links().base())) {
+            Ok(base) => rongmei_html::absolute_urls(html, &base),
+            // The base URL was checked at start; an unparsable one leaves links as they are.
+            Err(_) => html.to_string(),
         }
     }
 
@@ -109,4 +125,40 @@ impl App {
             items: listing.items.iter().map(|a| self.project(a)).collect(),
         })
     }
+
+    /// What a feed of the whole site or of one column (slug or name) shows: the newest
+    /// [`FEED_ITEMS`] published articles. Drafts, scheduled and retracted articles are never
+    /// among them: only what the public listing has.
+    pub async fn feed_data(&self, column: Option<&str>) -> Result<FeedData, AppError> {
+        let column = match column.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(c) => Some(
+                self.store()
+                    .find_column(c)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("没有名为 {c:?} 的栏目")))?,
+            ),
+        };
+        let listing = self
+            .store()
+            .published_full(column.as_ref().map(|c| c.id), 1, FEED_ITEMS)
+            .await?;
+        Ok(FeedData {
+            site_name: self.config().site_name.clone(),
+            column,
+            items: listing.items.iter().map(|a| self.project(a)).collect(),
+        })
+    }
+}
+
+/// Articles a feed carries: readers' apps poll often and keep what they have seen.
+pub const FEED_ITEMS: i64 = 20;
+
+/// A feed's content, before it is written in one of the formats.
+pub struct FeedData {
+    pub site_name: String,
+    /// The column, for a column's feed.
+    pub column: Option<Column>,
+    /// Newest first.
+    pub items: Vec<PublicArticle>,
 }

@@ -18,7 +18,7 @@ pub use body::{Block, Body};
 pub use channel::Channel;
 pub use column::{Column, slugify};
 pub use event::{ArticleEvent, EventKind};
-pub use links::{LinkError, Links};
+pub use links::{FeedFormat, LinkError, Links};
 pub use time::{SHANGHAI, format_display_time};
 pub use user::{Role, User};
 pub use workflow::{Action, WorkflowError};

@@ -28,6 +28,34 @@ pub struct Links {
     prefix: String,
 }
 
+/// The three feed formats, by the file names the contract gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FeedFormat {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl FeedFormat {
+    pub const ALL: [FeedFormat; 3] = [FeedFormat::Rss, FeedFormat::Atom, FeedFormat::Json];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "feed.xml",
+            FeedFormat::Atom => "atom.xml",
+            FeedFormat::Json => "feed.json",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "application/rss+xml; charset=utf-8",
+            FeedFormat::Atom => "application/atom+xml; charset=utf-8",
+            FeedFormat::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+}
+
 impl Links {
     pub fn new(base_url: &str) -> Result<Links, LinkError> {
         let parsed =
@@ -90,6 +118,22 @@ impl Links {
 
     pub fn column(&self, slug: &str) -> String {
         self.path(&format!("/columns/{}", encode_segment(slug)))
+    }
+
+    /// A feed of the whole site, or of one column.
+    pub fn feed(&self, format: FeedFormat, column: Option<&str>) -> String {
+        match column {
+            None => self.path(&format!("/{}", format.file_name())),
+            Some(slug) => self.path(&format!(
+                "/columns/{}/{}",
+                encode_segment(slug),
+                format.file_name()
+            )),
+        }
+    }
+
+    pub fn feed_url(&self, format: FeedFormat, column: Option<&str>) -> String {
+        self.absolute(&self.feed(format, column))
     }
 
     pub fn column_url(&self, slug: &str) -> String {

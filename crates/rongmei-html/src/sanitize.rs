@@ -49,7 +49,10 @@ const DROP_WITH_CONTENT: &[&str] = &[
 
 pub(crate) const LINK_REL: &str = "noopener noreferrer nofollow";
 
-static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
+static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(allow_list);
+
+/// The allow-list every fragment passes; relative URLs pass through as they are.
+fn allow_list() -> Builder<'static> {
     let mut b = Builder::empty();
     b.tags(TAGS.iter().copied().collect())
         .clean_content_tags(DROP_WITH_CONTENT.iter().copied().collect())
@@ -66,7 +69,7 @@ static SANITIZER: LazyLock<Builder<'static>> = LazyLock::new(|| {
         .strip_comments(true)
         .attribute_filter(filter_attribute);
     b
-});
+}
 
 /// Narrower than ammonia's scheme list: images only from the web or our own media folder, sizes
 /// only as plain numbers.
@@ -92,4 +95,39 @@ pub fn sanitize_fragment(html: &str) -> String {
 #[doc(hidden)]
 pub fn allow_list_only(html: &str) -> String {
     SANITIZER.clean(html).to_string()
+}
+
+/// Sanitised HTML with every relative `href` and `src` made absolute against `base` (the site's
+/// base URL): what leaves the site — feeds, exports, other platforms — must not depend on being
+/// read at our address. The allow-list has no `srcset`, so that needs no rewriting.
+pub fn absolute_urls(html: &str, base: &url::Url) -> String {
+    let mut b = allow_list();
+    b.url_relative(UrlRelative::RewriteWithBase(base.clone()));
+    b.clean(html).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_urls_become_absolute_and_nothing_else_changes() {
+        let base = url::Url::parse("https://news.example.edu.cn/").unwrap();
+        let html = "<p><a href=\"/articles/7\">上一篇</a> <a href=\"https://x.example/\">外链</a></p>\
+                    <figure><img src=\"/media/ab/abc.jpg\" alt=\"会场\"></figure>";
+        let out = absolute_urls(html, &base);
+        assert!(
+            out.contains("href=\"https://news.example.edu.cn/articles/7\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("src=\"https://news.example.edu.cn/media/ab/abc.jpg\""),
+            "{out}"
+        );
+        assert!(out.contains("href=\"https://x.example/\""), "{out}");
+        assert!(
+            out.contains("上一篇") && out.contains("alt=\"会场\""),
+            "{out}"
+        );
+    }
 }

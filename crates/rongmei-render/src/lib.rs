@@ -1,11 +1,12 @@
 //! The public site's HTML, rendered without a request: the same renderer serves live pages, the
-//! newsroom's preview and (later) the static export and feeds. Every URL comes from the links
+//! newsroom's preview, the static export (later) and the feeds. Every URL comes from the links
 //! builder, so a configured base URL reaches every page.
 
 pub mod analytics;
 pub mod assets;
 pub mod chart;
 pub mod error;
+pub mod feeds;
 pub mod pages;
 
 pub use error::RenderError;

@@ -30,7 +30,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Invalid(..) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::RateLimited(..) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Gone(_) => StatusCode::GONE,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -46,7 +46,7 @@ fn code_of(e: &AppError) -> &'static str {
         AppError::Conflict(_) => "conflict",
         AppError::Invalid(..) => "unprocessable",
         AppError::TooLarge(_) => "payload_too_large",
-        AppError::RateLimited(_) => "too_many_requests",
+        AppError::RateLimited(..) => "too_many_requests",
         AppError::Gone(_) => "gone",
         AppError::Unavailable(_) => "unavailable",
         AppError::Internal(_) => "internal",
@@ -119,14 +119,15 @@ impl IntoResponse for WebError {
             },
         };
         let mut resp = (status, Json(body)).into_response();
-        let retry_after = match status {
-            StatusCode::TOO_MANY_REQUESTS => Some("60"),
-            StatusCode::SERVICE_UNAVAILABLE => Some("5"),
+        // The exact wait when the refusal knows it (a back-off of 2 s, a lockout of 15 minutes).
+        let retry_after = match &self.0 {
+            AppError::RateLimited(_, secs) => Some((*secs).max(1)),
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => Some(5),
             _ => None,
         };
         if let Some(secs) = retry_after {
             resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static(secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp.extensions_mut().insert(Shown(page_message(&self.0)));
         resp

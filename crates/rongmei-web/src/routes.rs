@@ -18,7 +18,7 @@ use crate::newsroom::{
     accounts, api_accounts, api_articles, api_tools, audit, desk, dictionaries, editor, frame,
     history, media, signin, workspace,
 };
-use crate::site::{pages, search, views};
+use crate::site::{feeds, pages, search, views};
 use crate::state::AppState;
 
 /// Uploads may be up to the media store's limit; every other body keeps axum's 2 MB default.
@@ -33,6 +33,12 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/articles/{id}", get(pages::article))
         .route("/columns/{slug}", get(pages::column))
+        .route("/feed.xml", get(feeds::rss))
+        .route("/atom.xml", get(feeds::atom))
+        .route("/feed.json", get(feeds::json))
+        .route("/columns/{slug}/feed.xml", get(feeds::column_rss))
+        .route("/columns/{slug}/atom.xml", get(feeds::column_atom))
+        .route("/columns/{slug}/feed.json", get(feeds::column_json))
         .route("/search", get(search::page))
         .route("/static/site.css", get(pages::stylesheet))
         .route("/media/{*path}", get(media::serve))

@@ -62,6 +62,11 @@ impl Refusal {
     }
 }
 
+/// A wait in milliseconds as the whole seconds a `Retry-After` names, rounded up.
+pub fn whole_seconds(ms: i64) -> u64 {
+    u64::try_from((ms + 999) / 1000).unwrap_or(0).max(1)
+}
+
 fn wait_text(ms: i64) -> String {
     let secs = (ms + 999) / 1000;
     if secs >= 60 {

@@ -47,6 +47,7 @@ impl App {
         if !self.sign_ins().allow(ip) {
             return Err(AppError::RateLimited(
                 "本地址登录尝试过于频繁，请一分钟后再试".into(),
+                60,
             ));
         }
         let store = self.store();
@@ -61,7 +62,10 @@ impl App {
         } = limiter::judge(&failures, now)
         {
             metrics::counter!("rongmei_sign_ins_refused_total").increment(1);
-            return Err(AppError::RateLimited(reason.message(retry_after_ms)));
+            return Err(AppError::RateLimited(
+                reason.message(retry_after_ms),
+                limiter::whole_seconds(retry_after_ms),
+            ));
         }
         if failures.login >= limiter::ATTACK_FAILURES
             && failures.pair > 0
@@ -70,6 +74,7 @@ impl App {
             metrics::counter!("rongmei_sign_ins_refused_total").increment(1);
             return Err(AppError::RateLimited(
                 limiter::Refusal::Backoff.message(1000),
+                1,
             ));
         }
         let found = store.user_for_login(login).await?;

@@ -1,9 +1,11 @@
 //! Rendered public pages kept in memory on this node, dropped when the article changes.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
+use rongmei_core::FeedFormat;
 
 /// An article page rendered once, with a hole where the live view count goes.
 pub struct CachedArticle {
@@ -24,12 +26,26 @@ impl quick_cache::Weighter<i64, Arc<CachedArticle>> for ArticleWeight {
     }
 }
 
+/// A feed written once, until an article changes.
+pub struct CachedFeed {
+    pub body: Bytes,
+    pub etag: String,
+    /// When it was written: its `Last-Modified` (an edit to an old article changes the feed
+    /// without changing any publication date).
+    pub written: SystemTime,
+    pub written_at: Instant,
+}
+
+/// A feed: its format and, for a column's feed, the column's slug.
+type FeedKey = (FeedFormat, Option<String>);
+
 /// Rendered article pages kept in memory; bounded so 100,000 articles do not mean 100,000 pages.
 const ARTICLE_CACHE_BYTES: u64 = 48 * 1024 * 1024;
 
 pub struct PageCache {
     articles: quick_cache::sync::Cache<i64, Arc<CachedArticle>, ArticleWeight>,
     home: Mutex<Option<(Instant, Bytes, String)>>,
+    feeds: Mutex<HashMap<FeedKey, Arc<CachedFeed>>>,
 }
 
 impl PageCache {
@@ -41,6 +57,7 @@ impl PageCache {
                 ArticleWeight,
             ),
             home: Mutex::new(None),
+            feeds: Mutex::new(HashMap::new()),
         }
     }
 
@@ -67,10 +84,26 @@ impl PageCache {
         }
     }
 
+    pub fn feed(&self, format: FeedFormat, column: Option<&str>) -> Option<Arc<CachedFeed>> {
+        let key = (format, column.map(str::to_string));
+        self.feeds.lock().ok()?.get(&key).cloned()
+    }
+
+    pub fn keep_feed(&self, format: FeedFormat, column: Option<&str>, feed: Arc<CachedFeed>) {
+        if let Ok(mut f) = self.feeds.lock() {
+            f.insert((format, column.map(str::to_string)), feed);
+        }
+    }
+
+    /// Drops what shows the article: its page, the home page and every feed (any of them may
+    /// list it, and a feed is cheap to write again).
     pub fn invalidate(&self, article_id: i64) {
         self.articles.remove(&article_id);
         if let Ok(mut h) = self.home.lock() {
             *h = None;
+        }
+        if let Ok(mut f) = self.feeds.lock() {
+            f.clear();
         }
     }
 }

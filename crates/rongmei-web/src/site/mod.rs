@@ -1,6 +1,7 @@
-//! The public site: pages rendered on the server, search, and view counting.
+//! The public site: pages rendered on the server, feeds, search, and view counting.
 
 pub mod cache;
+pub mod feeds;
 pub mod pages;
 pub mod search;
 pub mod views;

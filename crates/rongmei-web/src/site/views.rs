@@ -73,7 +73,8 @@ pub async fn count_view(
     let tokens = state.app().view_tokens();
     if !tokens.allow(client.ip) {
         return Err(AppError::RateLimited(
-            "too many view calls from this address; try again in a minute".into(),
+            "本地址的浏览计数请求过于频繁，请一分钟后再试".into(),
+            60,
         )
         .into());
     }
