@@ -104,16 +104,7 @@ impl App {
         page: i64,
         per_page: i64,
     ) -> Result<PublicListing, AppError> {
-        let column_id = match column.map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(c) => Some(
-                self.store()
-                    .find_column(c)
-                    .await?
-                    .ok_or_else(|| AppError::NotFound(format!("没有名为 {c:?} 的栏目")))?
-                    .id,
-            ),
-        };
+        let column_id = self.column_named(column).await?.map(|c| c.id);
         let listing = self
             .store()
             .published_full(column_id, page, per_page)
@@ -126,19 +117,34 @@ impl App {
         })
     }
 
+    /// The column a request names by slug or name (none when it names none); an unknown one is
+    /// not found.
+    async fn column_named(&self, column: Option<&str>) -> Result<Option<Column>, AppError> {
+        match column.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(c) => self
+                .store()
+                .find_column(c)
+                .await?
+                .map(Some)
+                .ok_or_else(|| AppError::NotFound(format!("没有名为 {c:?} 的栏目"))),
+        }
+    }
+
+    /// Everything the sitemaps list.
+    pub async fn sitemap_data(&self) -> Result<SitemapData, AppError> {
+        Ok(SitemapData {
+            site_name: self.config().site_name.clone(),
+            columns: self.store().list_columns().await?,
+            articles: self.store().sitemap_articles().await?,
+        })
+    }
+
     /// What a feed of the whole site or of one column (slug or name) shows: the newest
     /// [`FEED_ITEMS`] published articles. Drafts, scheduled and retracted articles are never
     /// among them: only what the public listing has.
     pub async fn feed_data(&self, column: Option<&str>) -> Result<FeedData, AppError> {
-        let column = match column.map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(c) => Some(
-                self.store()
-                    .find_column(c)
-                    .await?
-                    .ok_or_else(|| AppError::NotFound(format!("没有名为 {c:?} 的栏目")))?,
-            ),
-        };
+        let column = self.column_named(column).await?;
         let listing = self
             .store()
             .published_full(column.as_ref().map(|c| c.id), 1, FEED_ITEMS)
@@ -149,6 +155,13 @@ impl App {
             items: listing.items.iter().map(|a| self.project(a)).collect(),
         })
     }
+}
+
+/// What the sitemaps list: the columns and every published article.
+pub struct SitemapData {
+    pub site_name: String,
+    pub columns: Vec<Column>,
+    pub articles: Vec<rongmei_store::SitemapArticle>,
 }
 
 /// Articles a feed carries: readers' apps poll often and keep what they have seen.

@@ -136,6 +136,29 @@ impl Links {
         self.absolute(&self.feed(format, column))
     }
 
+    /// What crawlers are asked to stay out of: the newsroom, the admin pages and the API.
+    pub fn private_prefixes(&self) -> [String; 3] {
+        [
+            self.path("/newsroom"),
+            self.path("/admin/"),
+            self.path("/api/"),
+        ]
+    }
+
+    /// The sitemap, or the index of the sitemaps when one is not enough.
+    pub fn sitemap_url(&self) -> String {
+        self.absolute(&self.path("/sitemap.xml"))
+    }
+
+    /// The `n`th child sitemap (from 1) of the index.
+    pub fn sitemap_child(&self, n: usize) -> String {
+        self.path(&format!("/sitemaps/{n}.xml"))
+    }
+
+    pub fn news_sitemap_url(&self) -> String {
+        self.absolute(&self.path("/sitemap-news.xml"))
+    }
+
     pub fn column_url(&self, slug: &str) -> String {
         format!("{}/columns/{}", self.base, encode_segment(slug))
     }

@@ -8,6 +8,7 @@ pub mod chart;
 pub mod error;
 pub mod feeds;
 pub mod pages;
+pub mod sitemaps;
 
 pub use error::RenderError;
 pub use pages::{ArticleHtml, Mode, Renderer, SearchHit, SearchView};

@@ -102,7 +102,8 @@ impl Store {
                         "UPDATE articles SET source_id = $1, title = $2, label = $3, column_id = $4, summary = $5, \
                          body_json = $6, body_text = $7, tags_json = $8, bylines_json = $9, extra_json = $10, \
                          published_at = $11, published_offset = $12, sort_key = $13, \
-                         views = CASE WHEN views > $14 THEN views ELSE $14 END, content_hash = $15, updated_at = $16 \
+                         views = CASE WHEN views > $14 THEN views ELSE $14 END, content_hash = $15, updated_at = $16, \
+                         content_at = CASE WHEN title <> $2 OR body_json <> $6 THEN $16 ELSE content_at END \
                          WHERE id = $17",
                     )
                     .bind(a.source_id.as_deref())

@@ -204,7 +204,8 @@ impl Store {
         let tags = d.effective_tags();
         let row = sqlx::query(
             "UPDATE articles SET title = $1, label = $2, column_id = $3, summary = $4, body_json = $5, \
-             body_text = $6, tags_json = $7, bylines_json = $8, updated_at = $9, revision = revision + 1 \
+             body_text = $6, tags_json = $7, bylines_json = $8, updated_at = $9, revision = revision + 1, \
+             content_at = CASE WHEN title <> $1 OR body_json <> $5 THEN $9 ELSE content_at END \
              WHERE id = $10 AND status = $11 AND ($12 < 0 OR revision = $12) RETURNING revision",
         )
         .bind(&d.title)

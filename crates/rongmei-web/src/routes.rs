@@ -18,7 +18,7 @@ use crate::newsroom::{
     accounts, api_accounts, api_articles, api_tools, audit, desk, dictionaries, editor, frame,
     history, media, signin, workspace,
 };
-use crate::site::{feeds, pages, search, views};
+use crate::site::{feeds, pages, search, sitemaps, views};
 use crate::state::AppState;
 
 /// Uploads may be up to the media store's limit; every other body keeps axum's 2 MB default.
@@ -39,6 +39,10 @@ pub fn router(state: AppState) -> Router {
         .route("/columns/{slug}/feed.xml", get(feeds::column_rss))
         .route("/columns/{slug}/atom.xml", get(feeds::column_atom))
         .route("/columns/{slug}/feed.json", get(feeds::column_json))
+        .route("/sitemap.xml", get(sitemaps::root))
+        .route("/sitemaps/{file}", get(sitemaps::child))
+        .route("/sitemap-news.xml", get(sitemaps::news))
+        .route("/robots.txt", get(sitemaps::robots))
         .route("/search", get(search::page))
         .route("/static/site.css", get(pages::stylesheet))
         .route("/media/{*path}", get(media::serve))

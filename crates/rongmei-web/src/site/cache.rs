@@ -6,6 +6,7 @@ use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
 use rongmei_core::FeedFormat;
+use rongmei_render::sitemaps::SitemapSet;
 
 /// An article page rendered once, with a hole where the live view count goes.
 pub struct CachedArticle {
@@ -46,6 +47,7 @@ pub struct PageCache {
     articles: quick_cache::sync::Cache<i64, Arc<CachedArticle>, ArticleWeight>,
     home: Mutex<Option<(Instant, Bytes, String)>>,
     feeds: Mutex<HashMap<FeedKey, Arc<CachedFeed>>>,
+    sitemaps: Mutex<Option<(Instant, Arc<SitemapSet>)>>,
 }
 
 impl PageCache {
@@ -58,6 +60,7 @@ impl PageCache {
             ),
             home: Mutex::new(None),
             feeds: Mutex::new(HashMap::new()),
+            sitemaps: Mutex::new(None),
         }
     }
 
@@ -95,8 +98,19 @@ impl PageCache {
         }
     }
 
-    /// Drops what shows the article: its page, the home page and every feed (any of them may
-    /// list it, and a feed is cheap to write again).
+    /// The sitemaps written at `Instant`, if any.
+    pub fn sitemaps(&self) -> Option<(Instant, Arc<SitemapSet>)> {
+        self.sitemaps.lock().ok()?.clone()
+    }
+
+    pub fn keep_sitemaps(&self, set: Arc<SitemapSet>) {
+        if let Ok(mut s) = self.sitemaps.lock() {
+            *s = Some((Instant::now(), set));
+        }
+    }
+
+    /// Drops what shows the article: its page, the home page, every feed and the sitemaps (any
+    /// of them may list it, and they are cheap to write again).
     pub fn invalidate(&self, article_id: i64) {
         self.articles.remove(&article_id);
         if let Ok(mut h) = self.home.lock() {
@@ -104,6 +118,9 @@ impl PageCache {
         }
         if let Ok(mut f) = self.feeds.lock() {
             f.clear();
+        }
+        if let Ok(mut s) = self.sitemaps.lock() {
+            *s = None;
         }
     }
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# /feed.xml requests/s at N published articles (default 100,000, the corpus replicated), under
-# wrk -t2 -c64 -d10s, beside nginx serving the same feed as a static file in the same run.
-# 127.0.0.1 only; installs nginx and wrk with apt when missing.
-#   bench/feeds.sh [N]
+# Channels at N published articles (default 100,000, the corpus replicated), 127.0.0.1 only:
+#   - writing the whole sitemap set (the first /sitemap.xml after a start) and the server's
+#     memory before and after;
+#   - /feed.xml requests/s under wrk -t2 -c64 -d10s, beside nginx serving the same feed as a
+#     static file in the same run (installs nginx and wrk with apt when missing).
+#   bench/channels.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
@@ -43,6 +45,18 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+rss_kb() { awk -v k="$1" '$1 == k":" {print $2}' /proc/$PID/status; }
+BEFORE=$(rss_kb VmRSS)
+T=$(curl -fs -o "$WORK/sitemap.xml" -w '%{time_total}' "http://127.0.0.1:$PORT/sitemap.xml")
+AFTER=$(rss_kb VmRSS)
+HWM=$(rss_kb VmHWM)
+CHILDREN=$(grep -o '<sitemap>' "$WORK/sitemap.xml" | wc -l)
+LARGEST=0
+for n in $(seq 1 "$CHILDREN"); do
+    size=$(curl -fs "http://127.0.0.1:$PORT/sitemaps/$n.xml" | wc -c)
+    ((size > LARGEST)) && LARGEST=$size
+done
+echo "sitemaps: whole set written in ${T} s for the first /sitemap.xml; $CHILDREN children, largest $LARGEST bytes; server RSS $((BEFORE / 1024)) MB before, $((AFTER / 1024)) MB after, peak $((HWM / 1024)) MB"
 curl -fs "http://127.0.0.1:$PORT/feed.xml" -o "$WORK/www/feed.xml"
 chmod -R a+rX "$WORK"
 nginx -c "$WORK/nginx.conf" &
