@@ -1,7 +1,7 @@
 //! The one public projection of an article: what the API answers and what feeds, exports and
 //! renderings for other platforms start from. URLs in it are absolute, from the configured base.
 
-use rongmei_core::{Article, ArticleStatus, Block, Byline, Column, format_display_time};
+use rongmei_core::{Article, ArticleStatus, Byline, Column, format_display_time};
 use serde::Serialize;
 
 use crate::app::App;
@@ -57,10 +57,7 @@ impl App {
             body_html: self.absolute_html(&a.body.to_html()),
             body_text: a.body.to_text(),
             url: self.links().article_url(a.id),
-            image: a.body.blocks.iter().find_map(|b| match b {
-                Block::Image { src, .. } => Some(self.links().absolute(src)),
-                _ => None,
-            }),
+            image: a.body.first_image().map(|src| self.links().absolute(src)),
         }
     }
 

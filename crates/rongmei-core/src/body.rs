@@ -125,6 +125,14 @@ impl Body {
         out
     }
 
+    /// The first picture's address as stored: the cover feeds, sitemaps and other platforms show.
+    pub fn first_image(&self) -> Option<&str> {
+        self.blocks.iter().find_map(|b| match b {
+            Block::Image { src, .. } => Some(src.as_str()),
+            _ => None,
+        })
+    }
+
     /// The first paragraph: the summary when an article has none of its own.
     pub fn first_paragraph(&self) -> Option<&str> {
         self.blocks.iter().find_map(|b| match b {

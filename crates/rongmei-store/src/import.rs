@@ -103,7 +103,8 @@ impl Store {
                          body_json = $6, body_text = $7, tags_json = $8, bylines_json = $9, extra_json = $10, \
                          published_at = $11, published_offset = $12, sort_key = $13, \
                          views = CASE WHEN views > $14 THEN views ELSE $14 END, content_hash = $15, updated_at = $16, \
-                         content_at = CASE WHEN title <> $2 OR body_json <> $6 THEN $16 ELSE content_at END \
+                         content_at = CASE WHEN title <> $2 OR body_json <> $6 THEN $16 ELSE content_at END, \
+                         cover = $18 \
                          WHERE id = $17",
                     )
                     .bind(a.source_id.as_deref())
@@ -123,6 +124,7 @@ impl Store {
                     .bind(&hash)
                     .bind(now)
                     .bind(*id)
+                    .bind(a.body.first_image())
                     .execute(&mut *tx)
                     .await?;
                     sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
@@ -136,8 +138,8 @@ impl Store {
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO articles (import_key, source_id, title, label, column_id, summary, body_json, \
                          body_text, tags_json, bylines_json, extra_json, published_at, published_offset, sort_key, \
-                         views, status, content_hash, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'published', $16, $17, $17) \
+                         views, status, content_hash, created_at, updated_at, cover) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'published', $16, $17, $17, $18) \
                          RETURNING id",
                     )
                     .bind(&key)
@@ -157,6 +159,7 @@ impl Store {
                     .bind(a.views.unwrap_or(0))
                     .bind(&hash)
                     .bind(now)
+                    .bind(a.body.first_image())
                     .fetch_one(&mut *tx)
                     .await?;
                     stats.imported += 1;

@@ -139,8 +139,8 @@ impl Store {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO articles (import_key, source_id, title, label, column_id, summary, body_json, body_text, \
              tags_json, bylines_json, extra_json, published_at, published_offset, sort_key, views, status, \
-             content_hash, created_at, updated_at, author_id, revision) \
-             VALUES (NULL, NULL, $1, $2, $3, $4, $5, $6, $7, $8, '{}', NULL, NULL, $9, 0, 'draft', '', $10, $10, $11, 1) \
+             content_hash, created_at, updated_at, author_id, revision, cover) \
+             VALUES (NULL, NULL, $1, $2, $3, $4, $5, $6, $7, $8, '{}', NULL, NULL, $9, 0, 'draft', '', $10, $10, $11, 1, $12) \
              RETURNING id",
         )
         .bind(&d.title)
@@ -154,6 +154,7 @@ impl Store {
         .bind(crate::articles::UNDATED_SORT_KEY)
         .bind(now)
         .bind(author.id)
+        .bind(d.body.first_image())
         .fetch_one(&mut *tx)
         .await?;
         self.write_tags(&mut tx, id, &tags).await?;
@@ -205,7 +206,7 @@ impl Store {
         let row = sqlx::query(
             "UPDATE articles SET title = $1, label = $2, column_id = $3, summary = $4, body_json = $5, \
              body_text = $6, tags_json = $7, bylines_json = $8, updated_at = $9, revision = revision + 1, \
-             content_at = CASE WHEN title <> $1 OR body_json <> $5 THEN $9 ELSE content_at END \
+             content_at = CASE WHEN title <> $1 OR body_json <> $5 THEN $9 ELSE content_at END, cover = $13 \
              WHERE id = $10 AND status = $11 AND ($12 < 0 OR revision = $12) RETURNING revision",
         )
         .bind(&d.title)
@@ -220,6 +221,7 @@ impl Store {
         .bind(id)
         .bind(expected_status.as_str())
         .bind(expected_revision.unwrap_or(-1))
+        .bind(d.body.first_image())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
