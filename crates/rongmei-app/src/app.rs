@@ -44,6 +44,8 @@ struct Inner {
     /// Whether an image is in a published article, by the image's content hash, with when this
     /// node looked; emptied by every change so a retraction takes an image down at once.
     media_public: dashmap::DashMap<String, (bool, std::time::Instant)>,
+    /// Makes links in bodies absolute against the configured base URL.
+    absolutizer: Option<rongmei_html::Absolutizer>,
     site: SiteCache,
     /// Told the id of every article changed on this node or seen in the change feed.
     listeners: RwLock<Vec<Listener>>,
@@ -87,6 +89,11 @@ impl App {
             config.views_per_address,
         );
         let (wake, _) = watch::channel(0);
+        // The base URL was checked when the configuration was read; were it unparsable, links
+        // would stay relative rather than the server refuse to start.
+        let absolutizer = url::Url::parse(&format!("{}/", config.links.base()))
+            .ok()
+            .map(|base| rongmei_html::Absolutizer::new(&base));
         let app = App {
             inner: Arc::new(Inner {
                 site: SiteCache::new(config.site_name.clone()),
@@ -102,6 +109,7 @@ impl App {
                 node_name,
                 sign_ins: SignInLimiter::new(),
                 media_public: dashmap::DashMap::new(),
+                absolutizer,
                 listeners: RwLock::new(Vec::new()),
                 wake,
                 stopping: CancellationToken::new(),
@@ -122,6 +130,14 @@ impl App {
 
     pub fn links(&self) -> &Links {
         &self.inner.config.links
+    }
+
+    /// Sanitised HTML with its relative links made absolute against the configured base URL.
+    pub fn absolute_html(&self, html: &str) -> String {
+        match &self.inner.absolutizer {
+            Some(a) => a.apply(html),
+            None => html.to_string(),
+        }
     }
 
     pub fn data(&self) -> &DataDir {

@@ -61,15 +61,6 @@ impl App {
         }
     }
 
-    /// Sanitised HTML with its relative links made absolute against the configured base URL.
-    pub fn absolute_html(&self, html: &str) -> String {
-        match url::Url::parse(&format!("{}/", self.links().base())) {
-            Ok(base) => rongmei_html::absolute_urls(html, &base),
-            // The base URL was checked at start; an unparsable one leaves links as they are.
-            Err(_) => html.to_string(),
-        }
-    }
-
     /// A published article. A retracted one is gone (410, with its notice) as on the page;
     /// anything else not public (draft, scheduled, unknown) is not found.
     pub async fn published(&self, id: i64) -> Result<Article, AppError> {

@@ -24,5 +24,5 @@ mod urls;
 pub use blocks::body_from_html;
 #[doc(hidden)]
 pub use sanitize::allow_list_only;
-pub use sanitize::{absolute_urls, sanitize_fragment};
+pub use sanitize::{Absolutizer, sanitize_fragment};
 pub use text::sanitize_text_field;

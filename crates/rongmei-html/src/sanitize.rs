@@ -97,13 +97,22 @@ pub fn allow_list_only(html: &str) -> String {
     SANITIZER.clean(html).to_string()
 }
 
-/// Sanitised HTML with every relative `href` and `src` made absolute against `base` (the site's
-/// base URL): what leaves the site — feeds, exports, other platforms — must not depend on being
-/// read at our address. The allow-list has no `srcset`, so that needs no rewriting.
-pub fn absolute_urls(html: &str, base: &url::Url) -> String {
-    let mut b = allow_list();
-    b.url_relative(UrlRelative::RewriteWithBase(base.clone()));
-    b.clean(html).to_string()
+/// Makes every relative `href` and `src` in sanitised HTML absolute against the site's base
+/// URL: what leaves the site — the API, feeds, exports, other platforms — must not depend on
+/// being read at our address. Built once per base; the allow-list has no `srcset`, so that needs
+/// no rewriting.
+pub struct Absolutizer(Builder<'static>);
+
+impl Absolutizer {
+    pub fn new(base: &url::Url) -> Absolutizer {
+        let mut b = allow_list();
+        b.url_relative(UrlRelative::RewriteWithBase(base.clone()));
+        Absolutizer(b)
+    }
+
+    pub fn apply(&self, html: &str) -> String {
+        self.0.clean(html).to_string()
+    }
 }
 
 #[cfg(test)]
@@ -115,7 +124,7 @@ mod tests {
         let base = url::Url::parse("https://news.example.edu.cn/").unwrap();
         let html = "<p><a href=\"/articles/7\">上一篇</a> <a href=\"https://x.example/\">外链</a></p>\
                     <figure><img src=\"/media/ab/abc.jpg\" alt=\"会场\"></figure>";
-        let out = absolute_urls(html, &base);
+        let out = Absolutizer::new(&base).apply(html);
         assert!(
             out.contains("href=\"https://news.example.edu.cn/articles/7\""),
             "{out}"

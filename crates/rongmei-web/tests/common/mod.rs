@@ -175,13 +175,7 @@ pub async fn post_json(
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
-    let resp = req.send().await.expect("request");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-    )
+    status_and_json(req).await
 }
 
 pub async fn put_json(
@@ -190,28 +184,16 @@ pub async fn put_json(
     token: &str,
     body: serde_json::Value,
 ) -> (u16, serde_json::Value) {
-    let resp = http
-        .put(url)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-    )
+    status_and_json(http.put(url).bearer_auth(token).json(&body)).await
 }
 
 pub async fn get_auth(http: &reqwest::Client, url: &str, token: &str) -> (u16, serde_json::Value) {
-    let resp = http
-        .get(url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request");
+    status_and_json(http.get(url).bearer_auth(token)).await
+}
+
+/// Sends a request; returns the status and the JSON body (Null when empty or not JSON).
+pub async fn status_and_json(req: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    let resp = req.send().await.expect("request");
     let status = resp.status().as_u16();
     let text = resp.text().await.expect("body");
     (
@@ -245,19 +227,7 @@ pub async fn patch_json(
     token: &str,
     body: serde_json::Value,
 ) -> (u16, serde_json::Value) {
-    let resp = http
-        .patch(url)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = resp.status().as_u16();
-    let text = resp.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-    )
+    status_and_json(http.patch(url).bearer_auth(token).json(&body)).await
 }
 
 /// A small real PNG, encoded by the image crate the media store decodes with.
