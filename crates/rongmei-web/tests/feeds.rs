@@ -82,7 +82,8 @@ fn json_schema(what: &str, doc: &str) {
     let script = format!(
         "import json, sys, jsonschema\n\
          schema = json.load(open({SCHEMA:?}))\n\
-         v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)\n\
+         fc = getattr(jsonschema.Draft202012Validator, 'FORMAT_CHECKER', None) or jsonschema.FormatChecker()\n\
+         v = jsonschema.Draft202012Validator(schema, format_checker=fc)\n\
          errors = [e.message for e in v.iter_errors(json.load(sys.stdin))]\n\
          print(errors); sys.exit(1 if errors else 0)"
     );
