@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use rongmei_app::public::{FeedData, PublicArticle};
+use rongmei_core::body::escape_html;
 use rongmei_core::{FeedFormat, Links};
 use serde::Serialize;
 
@@ -87,16 +88,10 @@ fn content_html(a: &PublicArticle) -> String {
     let body = xml_text(&a.body_html);
     match &a.image {
         Some(src) if !body.contains(src.as_str()) => {
-            format!("<p><img src=\"{}\" alt=\"\"></p>{body}", escape_attr(src))
+            format!("<p><img src=\"{}\" alt=\"\"></p>{body}", escape_html(src))
         }
         _ => body,
     }
-}
-
-fn escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
 }
 
 fn rss(links: &Links, data: &FeedData) -> String {

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{STAFF, Server, act, add_users, client, post_json, sign_in};
+use common::{STAFF, Server, act, add_users, client, post_json, sign_in_all};
 
 const SCHEMA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -155,12 +155,7 @@ async fn feeds_are_valid_absolute_and_only_public() {
         let srv = Server::start(&db, false).await;
         let http = client();
         let b = srv.base.clone();
-        let tokens = [
-            sign_in(&http, &b, "reporter").await,
-            sign_in(&http, &b, "r1").await,
-            sign_in(&http, &b, "r2").await,
-            sign_in(&http, &b, "chief").await,
-        ];
+        let tokens = sign_in_all(&http, &b, ["reporter", "r1", "r2", "chief"]).await;
         // What has broken real feeds: a control character in the title, `]]>` in the body,
         // emoji, and root-relative pictures and links.
         let tricky = create(

@@ -9,7 +9,7 @@ mod common;
 
 use common::{
     PASSWORD, STAFF, Server, act, add_users, client, get_auth, get_json, png_bytes, post_json,
-    put_json, sign_in,
+    put_json, sign_in, sign_in_all,
 };
 
 /// One sign-in attempt from `ip` (the server trusts `X-Forwarded-For` from loopback).
@@ -137,11 +137,8 @@ async fn a_draft_belongs_to_its_author_until_submitted() {
         let srv = Server::start(&db, false).await;
         let http = client();
         let b = srv.base.clone();
-        let reporter = sign_in(&http, &b, "reporter").await;
-        let reporter2 = sign_in(&http, &b, "reporter2").await;
-        let r1 = sign_in(&http, &b, "r1").await;
-        let r2 = sign_in(&http, &b, "r2").await;
-        let chief = sign_in(&http, &b, "chief").await;
+        let [reporter, reporter2, r1, r2, chief] =
+            sign_in_all(&http, &b, ["reporter", "reporter2", "r1", "r2", "chief"]).await;
         let id = create(&http, &b, &reporter, "【草稿】尚未送审的稿件").await;
 
         let article = format!("{b}/api/v1/newsroom/articles/{id}");
@@ -225,9 +222,7 @@ async fn a_reviewers_edit_shows_and_keeps_what_it_left_out() {
         let srv = Server::start(&db, false).await;
         let http = client();
         let b = srv.base.clone();
-        let reporter = sign_in(&http, &b, "reporter").await;
-        let r1 = sign_in(&http, &b, "r1").await;
-        let r2 = sign_in(&http, &b, "r2").await;
+        let [reporter, r1, r2] = sign_in_all(&http, &b, ["reporter", "r1", "r2"]).await;
         let id = create(&http, &b, &reporter, "【评审】审核员修改正文").await;
         assert_eq!(act(&http, &b, &reporter, id, "submit", None).await.0, 200);
 
@@ -316,12 +311,8 @@ async fn images_are_public_only_while_their_article_is() {
         let srv = Server::start(&db, false).await;
         let http = client();
         let b = srv.base.clone();
-        let reporter = sign_in(&http, &b, "reporter").await;
-        let (r1, r2, chief) = (
-            sign_in(&http, &b, "r1").await,
-            sign_in(&http, &b, "r2").await,
-            sign_in(&http, &b, "chief").await,
-        );
+        let [reporter, r1, r2, chief] =
+            sign_in_all(&http, &b, ["reporter", "r1", "r2", "chief"]).await;
         let form = reqwest::multipart::Form::new().part(
             "file",
             reqwest::multipart::Part::bytes(png_bytes()).file_name("photo.png"),

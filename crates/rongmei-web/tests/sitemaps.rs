@@ -12,7 +12,7 @@ use serde_json::json;
 
 mod common;
 
-use common::{STAFF, Server, act, add_users, client, post_json, put_json, sign_in};
+use common::{STAFF, Server, act, add_users, client, post_json, put_json, sign_in_all};
 
 const SCHEMA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -69,11 +69,8 @@ async fn sitemaps_validate_and_lastmod_follows_the_content() {
         let srv = Server::start(&db, false).await;
         let http = client();
         let b = srv.base.clone();
-        let mut tokens = Vec::new();
-        for login in ["reporter", "r1", "r2", "chief"] {
-            tokens.push(sign_in(&http, &b, login).await);
-        }
-        let [reporter, r1, r2, chief] = [&tokens[0], &tokens[1], &tokens[2], &tokens[3]];
+        let tokens = sign_in_all(&http, &b, ["reporter", "r1", "r2", "chief"]).await;
+        let [reporter, r1, r2, chief] = &tokens;
         let (s, v) = post_json(
             &http,
             &format!("{b}/api/v1/articles"),

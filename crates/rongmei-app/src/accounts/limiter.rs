@@ -68,11 +68,11 @@ pub fn whole_seconds(ms: i64) -> u64 {
 }
 
 fn wait_text(ms: i64) -> String {
-    let secs = (ms + 999) / 1000;
+    let secs = whole_seconds(ms);
     if secs >= 60 {
-        format!(" {} 分钟", (secs + 59) / 60)
+        format!(" {} 分钟", secs.div_ceil(60))
     } else {
-        format!(" {} 秒", secs.max(1))
+        format!(" {secs} 秒")
     }
 }
 

@@ -164,6 +164,19 @@ pub async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> String 
     v["token"].as_str().expect("token").to_string()
 }
 
+/// Signs in each login in turn; the tokens in the same order.
+pub async fn sign_in_all<const N: usize>(
+    http: &reqwest::Client,
+    base: &str,
+    logins: [&str; N],
+) -> [String; N] {
+    let mut tokens = Vec::with_capacity(N);
+    for login in logins {
+        tokens.push(sign_in(http, base, login).await);
+    }
+    tokens.try_into().expect("one token per login")
+}
+
 /// POSTs JSON with a bearer token; returns the status and the JSON body (Null when empty).
 pub async fn post_json(
     http: &reqwest::Client,
