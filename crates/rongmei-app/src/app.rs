@@ -55,6 +55,7 @@ struct Inner {
     stopping: CancellationToken,
     /// The search index is built and caught up with the change feed.
     search_ready: Arc<AtomicBool>,
+    webhooks: crate::webhooks::sender::Webhooks,
 }
 
 /// Whether this node can answer everything correctly (`/readyz`).
@@ -94,8 +95,13 @@ impl App {
         let absolutizer = url::Url::parse(&format!("{}/", config.links.base()))
             .ok()
             .map(|base| rongmei_html::Absolutizer::new(&base));
+        let webhooks = crate::webhooks::sender::Webhooks::new(
+            config.webhook_allow_private,
+            config.webhook_retry_scale,
+        )?;
         let app = App {
             inner: Arc::new(Inner {
+                webhooks,
                 site: SiteCache::new(config.site_name.clone()),
                 media: config.data.media(),
                 store,
@@ -122,6 +128,11 @@ impl App {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// This node's webhook sender and dispatcher bell.
+    pub fn webhooks(&self) -> &crate::webhooks::sender::Webhooks {
+        &self.inner.webhooks
     }
 
     pub fn config(&self) -> &Config {

@@ -94,6 +94,7 @@ impl App {
             CursorStore::NodeFile(self.data().search_position()),
         ));
         tasks.push(self.subscribe(Arc::new(Caches(self.clone())), CursorStore::Memory));
+        tasks.extend(crate::webhooks::dispatch::spawn(self));
         let s = self.clone();
         tasks.push(every(self.stopping(), Duration::from_secs(1), move || {
             let s = s.clone();

@@ -29,6 +29,8 @@ const ENV_NAMES: &[(&str, &str)] = &[
     ("RONGMEI_BASE_URL", "base_url"),
     ("RONGMEI_SITE_NAME", "site_name"),
     ("RONGMEI_VIEWS_PER_ADDRESS", "views_per_address"),
+    ("RONGMEI_WEBHOOK_ALLOW_PRIVATE", "webhook_allow_private"),
+    ("RONGMEI_WEBHOOK_RETRY_SCALE", "webhook_retry_scale"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,10 @@ pub struct Overrides {
     pub site_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub views_per_address: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_allow_private: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_retry_scale: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,6 +83,34 @@ struct Raw {
     site_name: Option<String>,
     #[serde(default, deserialize_with = "lenient_count")]
     views_per_address: Option<u32>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    webhook_allow_private: bool,
+    #[serde(default, deserialize_with = "lenient_scale")]
+    webhook_retry_scale: Option<f64>,
+}
+
+/// A positive factor from a file or flag (a number) or from the environment (text).
+fn lenient_scale<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum N {
+        Num(f64),
+        Text(String),
+    }
+    let n = match Option::<N>::deserialize(d)? {
+        None => return Ok(None),
+        Some(N::Num(n)) => n,
+        Some(N::Text(s)) => s.trim().parse().map_err(|_| {
+            serde::de::Error::custom(format!("{s:?} 不是正数 (expected a positive number)"))
+        })?,
+    };
+    if n.is_finite() && n > 0.0 {
+        Ok(Some(n))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{n} 不是正数 (expected a positive number)"
+        )))
+    }
 }
 
 /// A count from a file or flag (a number) or from the environment (text).
@@ -132,6 +166,10 @@ pub struct Config {
     pub base_url_given: bool,
     /// See [`DEFAULT_VIEWS_PER_ADDRESS`]; `None` for no ceiling.
     pub views_per_address: Option<u32>,
+    /// Webhooks may be sent to private, loopback and link-local addresses.
+    pub webhook_allow_private: bool,
+    /// Multiplies the webhook retry schedule (1: about three days); drills and tests shorten it.
+    pub webhook_retry_scale: f64,
 }
 
 impl Config {
@@ -209,6 +247,8 @@ impl Config {
                 Some(n) => Some(n),
                 None => Some(DEFAULT_VIEWS_PER_ADDRESS),
             },
+            webhook_allow_private: raw.webhook_allow_private,
+            webhook_retry_scale: raw.webhook_retry_scale.unwrap_or(1.0),
         })
     }
 

@@ -19,6 +19,7 @@ pub mod search;
 pub mod site;
 pub mod telemetry;
 pub mod views;
+pub mod webhooks;
 
 pub use actor::Actor;
 pub use app::App;

@@ -302,6 +302,22 @@ impl Links {
         self.path(&format!("/newsroom/users/{id}"))
     }
 
+    /// The admin's page of webhook endpoints (推送地址).
+    pub fn newsroom_webhooks(&self) -> String {
+        self.path("/newsroom/webhooks")
+    }
+
+    /// One endpoint's page: its delivery log and buttons.
+    pub fn newsroom_webhook(&self, id: impl Display) -> String {
+        self.path(&format!("/newsroom/webhooks/{id}"))
+    }
+
+    /// Where an endpoint page's buttons post (`rotate`, `enable`, `disable`, `delete`, or
+    /// `replay` with the delivery's id in the form).
+    pub fn newsroom_webhook_action(&self, id: impl Display) -> String {
+        self.path(&format!("/newsroom/webhooks/{id}/actions"))
+    }
+
     /// The admin's page of publication-check dictionaries.
     pub fn newsroom_dictionaries(&self) -> String {
         self.path("/newsroom/dictionaries")

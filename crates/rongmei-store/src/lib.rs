@@ -16,6 +16,7 @@ mod sitemaps;
 pub mod testing;
 mod users;
 mod views;
+mod webhooks;
 
 pub use articles::{ArticleSummary, Page};
 pub use audit::{AuditEntry, AuditFilter};
@@ -27,3 +28,6 @@ pub use shared::{Editor, RebuildReport, SIGNAL_DICTIONARIES, SIGNAL_REINDEX, Sto
 pub use sitemaps::SitemapArticle;
 pub use users::{AttackedLogin, NewUser, Session, SignInFailures, UserRecord};
 pub use views::{ChannelViews, ColumnViews, StatRow, TopArticle, ViewBatch, Visit};
+pub use webhooks::{
+    AttemptOutcome, DeliveryState, NewDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
+};

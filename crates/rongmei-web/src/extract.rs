@@ -76,6 +76,39 @@ impl FromRequestParts<AppState> for UserId {
     }
 }
 
+/// `{id}` of a webhook endpoint.
+pub struct WebhookId(pub i64);
+
+impl FromRequestParts<AppState> for WebhookId {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        Ok(WebhookId(positive_id(parts, state, "推送地址").await?))
+    }
+}
+
+/// `{id}/deliveries/{delivery}`: an endpoint and one of its deliveries.
+pub struct DeliveryPath {
+    pub endpoint: i64,
+    pub delivery: i64,
+}
+
+impl FromRequestParts<AppState> for DeliveryPath {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let not_found = || WebError(AppError::NotFound("没有这个编号的投递".into()));
+        let Path((a, b)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_found())?;
+        let num = |s: &str| s.parse::<i64>().ok().filter(|n| *n > 0);
+        match (num(&a), num(&b)) {
+            (Some(endpoint), Some(delivery)) => Ok(DeliveryPath { endpoint, delivery }),
+            _ => Err(not_found()),
+        }
+    }
+}
+
 /// JSON bodies whose errors come back as the API's JSON errors, not axum's plain text.
 pub struct JsonBody<T>(pub T);
 

@@ -16,7 +16,7 @@ use crate::health;
 use crate::layers::{csrf_guard, error_pages, security_headers};
 use crate::newsroom::{
     accounts, api_accounts, api_articles, api_tools, audit, desk, dictionaries, editor, frame,
-    history, media, signin, workspace,
+    history, media, signin, webhooks, workspace,
 };
 use crate::site::{feeds, pages, search, sitemaps, views};
 use crate::state::AppState;
@@ -85,6 +85,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/newsroom/password",
             get(accounts::password_form).post(accounts::password_submit),
+        )
+        .route(
+            "/newsroom/webhooks",
+            get(webhooks::list).post(webhooks::create_submit),
+        )
+        .route("/newsroom/webhooks/{id}", get(webhooks::show))
+        .route(
+            "/newsroom/webhooks/{id}/actions",
+            post(webhooks::action_submit),
         )
         .route("/newsroom/editor.js", get(frame::editor_js))
         .route("/newsroom/articles/new", get(editor::new_form))
@@ -160,6 +169,25 @@ pub fn router(state: AppState) -> Router {
             get(dictionaries::api_get).put(dictionaries::api_put),
         )
         .route("/api/v1/media", post(media::upload).layer(uploads))
+        .route(
+            "/api/v1/webhooks",
+            get(webhooks::api_list).post(webhooks::api_create),
+        )
+        .route(
+            "/api/v1/webhooks/{id}",
+            get(webhooks::api_get)
+                .patch(webhooks::api_patch)
+                .delete(webhooks::api_delete),
+        )
+        .route("/api/v1/webhooks/{id}/secret", post(webhooks::api_rotate))
+        .route(
+            "/api/v1/webhooks/{id}/deliveries",
+            get(webhooks::api_deliveries),
+        )
+        .route(
+            "/api/v1/webhooks/{id}/deliveries/{delivery}/replay",
+            post(webhooks::api_replay),
+        )
         .fallback(|uri: axum::http::Uri| async move {
             WebError(AppError::NotFound(format!("没有这个页面：{}", uri.path())))
         })

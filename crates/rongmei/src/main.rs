@@ -56,6 +56,10 @@ struct Cli {
     /// address count up to this; more only adds to the raw count); 0 = no ceiling [default: 20].
     #[arg(long, global = true)]
     views_per_address: Option<u32>,
+    /// Let webhooks reach private, loopback and link-local addresses (a receiver inside this
+    /// network); also RONGMEI_WEBHOOK_ALLOW_PRIVATE=1.
+    #[arg(long, global = true)]
+    webhook_allow_private: bool,
     /// Log lines on standard error: `text` for people, `json` (one object a line) for collectors.
     #[arg(long, global = true, env = "RONGMEI_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -74,6 +78,9 @@ impl Cli {
             base_url: self.base_url.clone(),
             site_name: self.site_name.clone(),
             views_per_address: self.views_per_address,
+            webhook_allow_private: self.webhook_allow_private.then_some(true),
+            // Only drills shorten the retry schedule: RONGMEI_WEBHOOK_RETRY_SCALE or the file.
+            webhook_retry_scale: None,
         };
         Ok(Config::load(self.config.as_deref(), &flags)?)
     }

@@ -13,4 +13,5 @@ pub mod frame;
 pub mod history;
 pub mod media;
 pub mod signin;
+pub mod webhooks;
 pub mod workspace;

@@ -28,6 +28,19 @@ impl Server {
 
     /// A server whose configured base URL is `base_url` (the default: its own address).
     pub async fn start_with(db: &TestDb, trust_proxy: bool, base_url: Option<&str>) -> Server {
+        Server::start_configured(
+            db,
+            Overrides {
+                trust_proxy: Some(trust_proxy),
+                base_url: base_url.map(str::to_string),
+                ..Overrides::default()
+            },
+        )
+        .await
+    }
+
+    /// A server with these settings besides its own data folder, address and admin token.
+    pub async fn start_configured(db: &TestDb, settings: Overrides) -> Server {
         let store = db.store().await.expect("store");
         let data = tempfile::tempdir().expect("data dir");
         let cfg = rongmei_search::SearchConfig {
@@ -43,10 +56,8 @@ impl Server {
         let config = Config::with(&Overrides {
             data: Some(data.path().to_path_buf()),
             listen: Some(listener.local_addr().expect("local addr").to_string()),
-            trust_proxy: Some(trust_proxy),
             admin_token: Some(ADMIN_TOKEN.to_string()),
-            base_url: base_url.map(str::to_string),
-            ..Overrides::default()
+            ..settings
         })
         .expect("config");
         let app = App::open(config, store, index).await.expect("app");
@@ -231,6 +242,22 @@ pub async fn act(
         serde_json::json!({"action": action, "comment": comment}),
     )
     .await
+}
+
+/// Takes a draft of STAFF's `reporter` through submission, the three reviews (初审, 复审, 终审)
+/// and publication, each step by the account whose role it needs.
+pub async fn review_and_publish(http: &reqwest::Client, base: &str, id: i64) {
+    for (login, action) in [
+        ("reporter", "submit"),
+        ("r1", "approve"),
+        ("r2", "approve"),
+        ("chief", "approve"),
+        ("chief", "publish"),
+    ] {
+        let token = sign_in(http, base, login).await;
+        let (s, v) = act(http, base, &token, id, action, None).await;
+        assert_eq!(s, 200, "{login} {action}: {v}");
+    }
 }
 
 /// PATCHes JSON with a bearer token; returns the status and the JSON body (Null when empty).
