@@ -21,7 +21,7 @@ use crate::error::AppError;
 pub const MAX_DICTIONARY_BYTES: usize = 2 * 1024 * 1024;
 
 /// What a save changed, for the answer and the audit line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct DictionarySaved {
     pub entries: usize,
     pub added: usize,

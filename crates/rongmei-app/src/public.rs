@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::app::App;
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicArticle {
     pub id: i64,
     pub title: String,
@@ -31,7 +31,7 @@ pub struct PublicArticle {
 }
 
 /// One page of the public listing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicListing {
     pub total: i64,
     pub page: i64,

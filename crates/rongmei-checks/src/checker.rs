@@ -12,7 +12,7 @@ use crate::normalize::normalize;
 /// Characters of context shown on each side of a hit.
 const CONTEXT_CHARS: usize = 15;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HitKind {
     Sensitive,
@@ -20,7 +20,7 @@ pub enum HitKind {
 }
 
 /// One finding, shaped for the editor: where it is, what it is, and what to write instead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Hit {
     /// `title`, `body`, `caption`, `alt`, `byline`, `tag`, `summary`, or whatever name the

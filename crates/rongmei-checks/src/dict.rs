@@ -17,7 +17,7 @@ pub const DICTIONARY_DIR: &str = "dictionaries";
 const DEFAULT_SENSITIVE: &str = include_str!("defaults/sensitive.txt");
 const DEFAULT_EXPRESSIONS: &str = include_str!("defaults/expressions.txt");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Publishing is refused until the text is changed.

@@ -5,7 +5,7 @@ use crate::body::Body;
 use crate::column::Column;
 
 /// Where an article stands in the 采编审发 workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ArticleStatus {
     Draft,
@@ -49,7 +49,7 @@ impl ArticleStatus {
 }
 
 /// A person credited on an article, with the role Chinese newsrooms print: 文字, 摄影, 编辑, 审核 …
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Byline {
     pub role: String,
     pub name: String,

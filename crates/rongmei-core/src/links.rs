@@ -302,6 +302,16 @@ impl Links {
         self.path(&format!("/newsroom/users/{id}"))
     }
 
+    /// The API's documentation page, rendered from the OpenAPI description.
+    pub fn newsroom_api_docs(&self) -> String {
+        self.path("/newsroom/api")
+    }
+
+    /// The OpenAPI description itself.
+    pub fn openapi(&self) -> String {
+        self.path("/api/openapi.json")
+    }
+
     /// The admin's page of webhook endpoints (推送地址).
     pub fn newsroom_webhooks(&self) -> String {
         self.path("/newsroom/webhooks")

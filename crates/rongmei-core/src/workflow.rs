@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::article::ArticleStatus;
 use crate::user::{Role, User};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Submit,

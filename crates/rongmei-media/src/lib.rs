@@ -190,7 +190,7 @@ impl ImageKind {
 }
 
 /// One thumbnail of a stored image.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Thumb {
     pub width: u32,
     pub height: u32,
@@ -199,7 +199,7 @@ pub struct Thumb {
 }
 
 /// What [`MediaStore::store`] made of an upload; this is what the editor inserts into an article.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StoredImage {
     /// URL to show in articles: the 960-wide version, or the original when it is not wider than
     /// that or is animated.
@@ -215,6 +215,7 @@ pub struct StoredImage {
     /// Size of the original in bytes.
     pub bytes: u64,
     /// MIME type of the original.
+    #[schema(value_type = String)]
     pub content_type: &'static str,
     /// The original has more than one frame (GIF, APNG or WebP animation).
     pub animated: bool,

@@ -79,7 +79,7 @@ pub struct Revision {
 }
 
 /// One line of a newsroom listing (dashboard, queue).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NewsroomItem {
     pub id: i64,
     pub title: String,

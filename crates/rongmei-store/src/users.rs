@@ -21,7 +21,7 @@ pub struct NewUser {
 }
 
 /// An account as the user-management page lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserRecord {
     #[serde(flatten)]
     pub user: User,

@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 
 use crate::db::{Result, Store};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebhookEndpoint {
     pub id: i64,
     pub url: String,
@@ -57,7 +57,7 @@ pub struct NewDelivery {
     pub payload: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryState {
     Pending,
@@ -83,7 +83,7 @@ impl DeliveryState {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebhookDelivery {
     pub id: i64,
     pub endpoint_id: i64,
@@ -104,7 +104,7 @@ pub struct WebhookDelivery {
 }
 
 /// One try at sending a delivery.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebhookAttempt {
     pub delivery_id: i64,
     pub attempted_at: i64,

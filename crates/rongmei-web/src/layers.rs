@@ -171,7 +171,16 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
                 .and_then(|v| v.to_str().ok())
                 .is_none_or(|v| v.starts_with("text/plain"));
             match framework_error(status).filter(|_| plain && status.is_client_error()) {
-                Some(e) if api => return WebError(e).into_response(),
+                Some(e) if api => {
+                    // The framework's status stands (405 with its `Allow`, 415, …); only the
+                    // body becomes the API's JSON error.
+                    let mut json = WebError(e).into_response();
+                    *json.status_mut() = status;
+                    if let Some(allow) = resp.headers().get(header::ALLOW) {
+                        json.headers_mut().insert(header::ALLOW, allow.clone());
+                    }
+                    return json;
+                }
                 Some(e) => e.public_message(),
                 None => return resp,
             }

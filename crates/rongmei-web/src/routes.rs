@@ -1,22 +1,26 @@
 //! The one route table: every path the server answers, and the layers over all of them.
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, post};
 use rongmei_app::AppError;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::analytics;
-use crate::api::public;
+use crate::api::{openapi, public};
 use crate::error::{WebError, panic_response};
 use crate::health;
 use crate::layers::{csrf_guard, error_pages, security_headers};
 use crate::newsroom::{
-    accounts, api_accounts, api_articles, api_tools, audit, desk, dictionaries, editor, frame,
-    history, media, signin, webhooks, workspace,
+    accounts, api_accounts, api_articles, api_docs, api_tools, audit, desk, dictionaries, editor,
+    frame, history, media, signin, webhooks, workspace,
 };
 use crate::site::{feeds, pages, search, sitemaps, views};
 use crate::state::AppState;
@@ -24,10 +28,56 @@ use crate::state::AppState;
 /// Uploads may be up to the media store's limit; every other body keeps axum's 2 MB default.
 const UPLOAD_LIMIT: usize = 24 * 1024 * 1024;
 
+/// Every `/api/v1` endpoint; each handler's `#[utoipa::path]` describes it, so the description
+/// cannot miss one the router serves.
+fn api_routes(uploads: DefaultBodyLimit) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::new()
+        .routes(routes!(public::list_articles, api_articles::create_article))
+        .routes(routes!(public::get_article, api_articles::edit_article))
+        .routes(routes!(views::count_view))
+        .routes(routes!(api_articles::article_action))
+        .routes(routes!(api_articles::add_comment))
+        .routes(routes!(api_articles::revisions))
+        .routes(routes!(public::list_columns))
+        .routes(routes!(search::api_search))
+        .routes(routes!(
+            api_accounts::create_session,
+            api_accounts::get_session,
+            api_accounts::delete_session
+        ))
+        .routes(routes!(api_accounts::change_password))
+        .routes(routes!(api_articles::newsroom_list))
+        .routes(routes!(api_articles::newsroom_article))
+        .routes(routes!(api_articles::audit))
+        .routes(routes!(api_accounts::list_users, api_accounts::create_user))
+        .routes(routes!(api_accounts::update_user))
+        .routes(routes!(api_tools::sanitize))
+        .routes(routes!(api_tools::run_checks))
+        .routes(routes!(dictionaries::api_get, dictionaries::api_put))
+        .routes(routes!(media::upload).layer(uploads))
+        .routes(routes!(webhooks::api_list, webhooks::api_create))
+        .routes(routes!(
+            webhooks::api_get,
+            webhooks::api_patch,
+            webhooks::api_delete
+        ))
+        .routes(routes!(webhooks::api_rotate))
+        .routes(routes!(webhooks::api_deliveries))
+        .routes(routes!(webhooks::api_replay))
+        .split_for_parts()
+}
+
+/// The API's OpenAPI description, as `/api/openapi.json` serves it.
+pub fn api_description() -> utoipa::openapi::OpenApi {
+    openapi::document(api_routes(DefaultBodyLimit::max(UPLOAD_LIMIT)).1)
+}
+
 pub fn router(state: AppState) -> Router {
     // Installed before the first request so that nothing recorded is lost.
     let _ = crate::telemetry::recorder();
     let uploads = DefaultBodyLimit::max(UPLOAD_LIMIT);
+    let (api, paths) = api_routes(uploads);
+    let description = Arc::new(openapi::document(paths));
     Router::new()
         // The public site.
         .route("/", get(pages::home))
@@ -95,6 +145,7 @@ pub fn router(state: AppState) -> Router {
             "/newsroom/webhooks/{id}/actions",
             post(webhooks::action_submit),
         )
+        .route("/newsroom/api", get(api_docs::docs))
         .route("/newsroom/editor.js", get(frame::editor_js))
         .route("/newsroom/articles/new", get(editor::new_form))
         .route("/newsroom/articles", post(editor::create_submit))
@@ -117,77 +168,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/newsroom/articles/{id}/preview", get(workspace::preview))
         .route("/newsroom/articles/{id}/history", get(history::history))
-        // The JSON API.
+        // The JSON API: every `/api/v1` endpoint, described by its handler's annotation.
         .route(
-            "/api/v1/articles",
-            get(public::list_articles).post(api_articles::create_article),
+            "/api/openapi.json",
+            get(move || openapi::serve(description.clone())),
         )
-        .route(
-            "/api/v1/articles/{id}",
-            get(public::get_article).put(api_articles::edit_article),
-        )
-        .route("/api/v1/articles/{id}/views", post(views::count_view))
-        .route(
-            "/api/v1/articles/{id}/actions",
-            post(api_articles::article_action),
-        )
-        .route(
-            "/api/v1/articles/{id}/comments",
-            post(api_articles::add_comment),
-        )
-        .route(
-            "/api/v1/articles/{id}/revisions",
-            get(api_articles::revisions),
-        )
-        .route("/api/v1/columns", get(public::list_columns))
-        .route("/api/v1/search", get(search::api_search))
-        .route(
-            "/api/v1/session",
-            post(api_accounts::create_session)
-                .get(api_accounts::get_session)
-                .delete(api_accounts::delete_session),
-        )
-        .route("/api/v1/me/password", post(api_accounts::change_password))
-        .route(
-            "/api/v1/newsroom/articles",
-            get(api_articles::newsroom_list),
-        )
-        .route(
-            "/api/v1/newsroom/articles/{id}",
-            get(api_articles::newsroom_article),
-        )
-        .route("/api/v1/audit", get(api_articles::audit))
-        .route(
-            "/api/v1/users",
-            get(api_accounts::list_users).post(api_accounts::create_user),
-        )
-        .route("/api/v1/users/{id}", patch(api_accounts::update_user))
-        .route("/api/v1/sanitize", post(api_tools::sanitize))
-        .route("/api/v1/checks", post(api_tools::run_checks))
-        .route(
-            "/api/v1/dictionaries/{name}",
-            get(dictionaries::api_get).put(dictionaries::api_put),
-        )
-        .route("/api/v1/media", post(media::upload).layer(uploads))
-        .route(
-            "/api/v1/webhooks",
-            get(webhooks::api_list).post(webhooks::api_create),
-        )
-        .route(
-            "/api/v1/webhooks/{id}",
-            get(webhooks::api_get)
-                .patch(webhooks::api_patch)
-                .delete(webhooks::api_delete),
-        )
-        .route("/api/v1/webhooks/{id}/secret", post(webhooks::api_rotate))
-        .route(
-            "/api/v1/webhooks/{id}/deliveries",
-            get(webhooks::api_deliveries),
-        )
-        .route(
-            "/api/v1/webhooks/{id}/deliveries/{delivery}/replay",
-            post(webhooks::api_replay),
-        )
+        .merge(api)
         .fallback(|uri: axum::http::Uri| async move {
             WebError(AppError::NotFound(format!("没有这个页面：{}", uri.path())))
         })

@@ -18,20 +18,26 @@ use crate::app::App;
 use crate::error::AppError;
 
 /// A new account.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct UserInput {
     pub login: String,
     #[serde(default)]
     pub name: Option<String>,
     /// One role or a comma-separated list.
+    #[schema(
+        pattern = r"^ *(reporter|reviewer1|reviewer2|chief|admin)( *, *(reporter|reviewer1|reviewer2|chief|admin))* *$"
+    )]
     pub role: String,
     pub password: String,
 }
 
 /// A change to an account; fields left out stay as they are.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, utoipa::ToSchema)]
 pub struct UserPatch {
     #[serde(default)]
+    #[schema(
+        pattern = r"^ *(reporter|reviewer1|reviewer2|chief|admin)( *, *(reporter|reviewer1|reviewer2|chief|admin))* *$"
+    )]
     pub role: Option<String>,
     #[serde(default)]
     pub disabled: Option<bool>,

@@ -25,7 +25,7 @@ pub const MAX_CAPTION_CHARS: usize = 200;
 pub const MAX_TIME_CHARS: usize = 40;
 
 /// A byline given either as `"摄影：李四"` or as `{role, name}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum BylineInput {
     Text(String),
@@ -33,7 +33,7 @@ pub enum BylineInput {
 }
 
 /// Tags given as a list, or as one comma-separated string (form fields).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum TagsInput {
     List(Vec<String>),
@@ -41,9 +41,16 @@ pub enum TagsInput {
 }
 
 /// What a writer sends to create an article.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ArticleInput {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F]*\S[^\u0000-\u001F\u007F]*$"
+    )]
     pub title: String,
+    /// A column's slug or name; an unknown one is refused.
+    #[schema(min_length = 1, max_length = 64)]
     pub column: String,
     #[serde(default)]
     pub body: String,
@@ -57,7 +64,7 @@ pub struct ArticleInput {
 
 /// What a writer sends to edit: fields left out keep their stored values (a reviewer who fixes
 /// a sentence does not drop the bylines by not sending them).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ArticlePatch {
     #[serde(default)]
     pub title: Option<String>,

@@ -27,7 +27,7 @@ pub struct NewsroomArticle {
 }
 
 /// Changes made to an article in review by someone other than its author.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SinceSubmitted {
     /// The revision the author submitted.
     pub submitted_revision: i64,
@@ -52,7 +52,7 @@ pub(crate) fn not_yours(status: ArticleStatus) -> AppError {
 }
 
 /// Text checked before it is saved.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ChecksInput {
     pub title: String,
     #[serde(default)]
@@ -63,7 +63,7 @@ pub struct ChecksInput {
     pub bylines: Option<Vec<BylineInput>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckReport {
     pub blocks: bool,
     pub hits: Vec<Hit>,

@@ -19,17 +19,40 @@ pub const ROTATION_GRACE_MS: i64 = 24 * 3600 * 1000;
 pub const LOG_LIMIT: i64 = 200;
 
 /// A new endpoint.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct WebhookInput {
+    /// An http or https address outside this network (unless the operator allows private ones).
+    #[schema(format = "uri", max_length = 2000)]
     pub url: String,
+    #[schema(min_items = 1, value_type = Vec<WebhookEvent>)]
     pub events: Vec<String>,
     /// `whsec_…`; a fresh one is made when left out.
     #[serde(default)]
     pub secret: Option<String>,
 }
 
+/// An event an endpoint can ask for (schema only: the list is [`EVENTS`]).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum WebhookEvent {
+    #[schema(rename = "article.published")]
+    Published,
+    #[schema(rename = "article.updated")]
+    Updated,
+    #[schema(rename = "article.retracted")]
+    Retracted,
+    #[schema(rename = "article.scheduled")]
+    Scheduled,
+    #[schema(rename = "article.submitted")]
+    Submitted,
+    #[schema(rename = "article.approved")]
+    Approved,
+    #[schema(rename = "article.rejected")]
+    Rejected,
+}
+
 /// A saved endpoint with its secret: the one time the secret is shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CreatedWebhook {
     pub id: i64,
     pub url: String,
@@ -38,7 +61,7 @@ pub struct CreatedWebhook {
 }
 
 /// A delivery with its attempts, newest delivery first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeliveryLog {
     #[serde(flatten)]
     pub delivery: WebhookDelivery,

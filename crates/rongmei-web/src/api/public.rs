@@ -7,6 +7,7 @@ use rongmei_app::AppError;
 use rongmei_app::search::query::parse_page;
 use serde::{Deserialize, Serialize};
 
+use crate::api::openapi::ErrorBody;
 use crate::error::WebResult;
 use crate::extract::ArticleId;
 use crate::http_cache::{API_CACHE_CONTROL, Cacheable, etag_of, respond};
@@ -23,6 +24,18 @@ fn json_response<T: Serialize>(headers: &HeaderMap, value: &T) -> WebResult<Resp
     Ok(respond(headers, &c, body))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/articles/{id}", tag = "public",
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    responses(
+        (status = 200, description = "A published article", body = rongmei_app::public::PublicArticle),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`"),
+        (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 404, description = "Not published (draft, scheduled or unknown)", body = ErrorBody),
+        (status = 410, description = "Retracted; the message carries the notice", body = ErrorBody),
+        (status = 503, description = "The database is unreachable for a moment", body = ErrorBody),
+    )
+)]
 pub async fn get_article(
     State(state): State<AppState>,
     ArticleId(id): ArticleId,
@@ -39,6 +52,21 @@ pub struct ListQuery {
     per_page: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/articles", tag = "public",
+    params(
+        ("column" = Option<String>, Query, description = "A column's slug or name"),
+        ("page" = Option<i64>, Query, minimum = 1, description = "From 1"),
+        ("per_page" = Option<i64>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 20"),
+    ),
+    responses(
+        (status = 200, description = "Published articles, newest first", body = rongmei_app::public::PublicListing),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`"),
+        (status = 400, description = "Malformed parameter", body = ErrorBody),
+        (status = 404, description = "No such column", body = ErrorBody),
+        (status = 503, description = "The database is unreachable for a moment", body = ErrorBody),
+    )
+)]
 pub async fn list_articles(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
@@ -69,13 +97,21 @@ pub async fn list_articles(
     json_response(&headers, &listing)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ColumnJson {
     slug: String,
     name: String,
     parent: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/columns", tag = "public",
+    responses(
+        (status = 200, description = "Every column", body = Vec<ColumnJson>),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`"),
+        (status = 503, description = "The database is unreachable for a moment", body = ErrorBody),
+    )
+)]
 pub async fn list_columns(
     State(state): State<AppState>,
     headers: HeaderMap,

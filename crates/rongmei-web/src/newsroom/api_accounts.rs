@@ -11,17 +11,18 @@ use rongmei_store::UserRecord;
 use serde::{Deserialize, Serialize};
 
 use super::signin::{clear_cookie, is_https, set_cookie};
+use crate::api::openapi::{ErrorBody, InputErrors, MemberErrors};
 use crate::error::WebResult;
 use crate::extract::{Client, JsonBody, Member, UserId};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Credentials {
     login: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SessionCreated {
     token: String,
     csrf_token: String,
@@ -29,12 +30,26 @@ pub struct SessionCreated {
     expires_in: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SessionInfo {
     user: User,
     csrf_token: String,
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/session", tag = "sessions",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Signed in; also sets the session cookie", body = SessionCreated),
+        (status = 400, description = "Not JSON", body = ErrorBody),
+        (status = 401, description = "Wrong login or password", body = ErrorBody),
+        (status = 403, description = "The account is disabled", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 422, description = "A field is too long or holds control characters", body = ErrorBody),
+        (status = 429, description = "Too many failures; `Retry-After` says when to try again", body = ErrorBody),
+        (status = 503, description = "The database is unreachable for a moment", body = ErrorBody),
+    )
+)]
 pub async fn create_session(
     State(state): State<AppState>,
     client: Client,
@@ -60,6 +75,10 @@ pub async fn create_session(
     Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/session", tag = "sessions", security(("bearer" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "Who is signed in", body = SessionInfo), MemberErrors)
+)]
 pub async fn get_session(m: Member) -> Json<SessionInfo> {
     Json(SessionInfo {
         user: m.session.user,
@@ -67,6 +86,10 @@ pub async fn get_session(m: Member) -> Json<SessionInfo> {
     })
 }
 
+#[utoipa::path(
+    delete, path = "/api/v1/session", tag = "sessions", security(("bearer" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "Signed out"), MemberErrors)
+)]
 pub async fn delete_session(State(state): State<AppState>, m: Member) -> WebResult<Response> {
     state.app().sign_out(&m.session, &m.actor).await?;
     Ok((
@@ -76,12 +99,18 @@ pub async fn delete_session(State(state): State<AppState>, m: Member) -> WebResu
         .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordChange {
     current: String,
+    #[schema(min_length = 8, max_length = 256)]
     new: String,
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/me/password", tag = "sessions", security(("bearer" = []), ("session_cookie" = [])),
+    request_body = PasswordChange,
+    responses((status = 204, description = "Changed; every other session of the account ends"), MemberErrors, InputErrors)
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     m: Member,
@@ -94,6 +123,10 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/users", tag = "accounts", security(("bearer" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "Every account (admins)", body = Vec<rongmei_store::UserRecord>), MemberErrors)
+)]
 pub async fn list_users(
     State(state): State<AppState>,
     m: Member,
@@ -101,6 +134,11 @@ pub async fn list_users(
     Ok(Json(state.app().list_users(&m.actor).await?))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/users", tag = "accounts", security(("bearer" = []), ("session_cookie" = [])),
+    request_body = rongmei_app::accounts::users::UserInput,
+    responses((status = 201, description = "Added (admins)", body = rongmei_core::User), MemberErrors, InputErrors)
+)]
 pub async fn create_user(
     State(state): State<AppState>,
     m: Member,
@@ -110,6 +148,12 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
 
+#[utoipa::path(
+    patch, path = "/api/v1/users/{id}", tag = "accounts", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    request_body = rongmei_app::accounts::users::UserPatch,
+    responses((status = 200, description = "Changed (admins)", body = rongmei_core::User), MemberErrors, InputErrors)
+)]
 pub async fn update_user(
     State(state): State<AppState>,
     UserId(id): UserId,

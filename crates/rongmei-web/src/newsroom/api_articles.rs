@@ -14,12 +14,13 @@ use rongmei_store::NewsroomItem;
 use serde::{Deserialize, Serialize};
 
 use super::audit::article_filter;
+use crate::api::openapi::{InputErrors, MemberErrors};
 use crate::error::WebResult;
 use crate::extract::{ArticleId, JsonBody, Member};
 use crate::state::AppState;
 
 /// What a write answers.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct WriteResult {
     id: i64,
     status: ArticleStatus,
@@ -38,6 +39,11 @@ impl From<rongmei_app::articles::write::Written> for WriteResult {
     }
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/articles", tag = "articles", security(("bearer" = []), ("session_cookie" = [])),
+    request_body = rongmei_app::articles::input::ArticleInput,
+    responses((status = 201, description = "A new draft; `Location` is its newsroom address", body = WriteResult), MemberErrors, InputErrors)
+)]
 pub async fn create_article(
     State(state): State<AppState>,
     m: Member,
@@ -52,7 +58,7 @@ pub async fn create_article(
         .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct EditInput {
     #[serde(flatten)]
     article: ArticlePatch,
@@ -61,6 +67,12 @@ pub struct EditInput {
     revision: Option<i64>,
 }
 
+#[utoipa::path(
+    put, path = "/api/v1/articles/{id}", tag = "articles", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    request_body = EditInput,
+    responses((status = 200, description = "Saved as a new revision", body = WriteResult), MemberErrors, InputErrors)
+)]
 pub async fn edit_article(
     State(state): State<AppState>,
     ArticleId(id): ArticleId,
@@ -74,8 +86,9 @@ pub async fn edit_article(
     Ok(Json(WriteResult::from(w)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ActionInput {
+    #[schema(value_type = Action)]
     action: String,
     #[serde(default)]
     comment: Option<String>,
@@ -83,12 +96,18 @@ pub struct ActionInput {
     at: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ActionResult {
     id: i64,
     status: ArticleStatus,
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/articles/{id}/actions", tag = "articles", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    request_body = ActionInput,
+    responses((status = 200, description = "Done; the article's new state", body = ActionResult), MemberErrors, InputErrors)
+)]
 pub async fn article_action(
     State(state): State<AppState>,
     ArticleId(id): ArticleId,
@@ -114,11 +133,18 @@ pub async fn article_action(
     Ok(Json(ActionResult { id, status }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CommentInput {
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     comment: String,
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/articles/{id}/comments", tag = "articles", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    request_body = CommentInput,
+    responses((status = 201, description = "Added to the article's audit log"), MemberErrors, InputErrors)
+)]
 pub async fn add_comment(
     State(state): State<AppState>,
     ArticleId(id): ArticleId,
@@ -129,7 +155,7 @@ pub async fn add_comment(
     Ok(StatusCode::CREATED)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RevisionJson {
     number: i64,
     who: Option<String>,
@@ -144,6 +170,11 @@ pub struct RevisionJson {
     body_text: String,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/articles/{id}/revisions", tag = "articles", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    responses((status = 200, description = "Every revision, oldest first", body = Vec<RevisionJson>), MemberErrors, InputErrors)
+)]
 pub async fn revisions(
     State(state): State<AppState>,
     ArticleId(id): ArticleId,
@@ -176,11 +207,20 @@ pub struct ListQuery {
     limit: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ItemList {
     items: Vec<NewsroomItem>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/newsroom/articles", tag = "articles", security(("bearer" = []), ("session_cookie" = [])),
+    params(
+        ("status" = Option<String>, Query, pattern = r"^((draft|submitted|first_passed|second_passed|approved|scheduled|published|retracted)(,(draft|submitted|first_passed|second_passed|approved|scheduled|published|retracted))*)?$", description = "States separated by commas (`draft,submitted`)"),
+        ("mine" = Option<String>, Query, description = "`1` or `true` for one's own articles only"),
+        ("limit" = Option<i64>, Query, description = "At most this many, 1 to 500 (default 50)"),
+    ),
+    responses((status = 200, description = "Articles the member may read, newest change first", body = ItemList), MemberErrors, InputErrors)
+)]
 pub async fn newsroom_list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
@@ -204,7 +244,7 @@ pub async fn newsroom_list(
     Ok(Json(ItemList { items }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct NewsroomArticleJson {
     id: i64,
     title: String,
@@ -228,6 +268,11 @@ pub struct NewsroomArticleJson {
     changed_since_submitted: Option<SinceSubmitted>,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/newsroom/articles/{id}", tag = "articles", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    responses((status = 200, description = "The article as the newsroom sees it", body = NewsroomArticleJson), MemberErrors, InputErrors)
+)]
 pub async fn newsroom_article(
     State(state): State<AppState>,
     ArticleId(id): ArticleId,
@@ -264,7 +309,7 @@ pub struct AuditQuery {
     limit: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditLine {
     id: i64,
     who: String,
@@ -280,6 +325,15 @@ pub struct AuditLine {
     detail: serde_json::Value,
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/audit", tag = "audit", security(("bearer" = []), ("session_cookie" = [])),
+    params(
+        ("article" = Option<i64>, Query, minimum = 1, description = "One article's lines"),
+        ("user" = Option<String>, Query, max_length = 32, pattern = r"^[^\u0000-\u001F\u007F]*$", description = "One login's lines"),
+        ("limit" = Option<i64>, Query, description = "At most this many, 1 to 5000 (default 500)"),
+    ),
+    responses((status = 200, description = "Audit lines the member may see, oldest first", body = Vec<AuditLine>), MemberErrors, InputErrors)
+)]
 pub async fn audit(
     State(state): State<AppState>,
     Query(q): Query<AuditQuery>,

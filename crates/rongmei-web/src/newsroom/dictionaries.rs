@@ -13,6 +13,7 @@ use rongmei_core::Links;
 use serde::Deserialize;
 
 use super::frame::{Frame, form_error, page};
+use crate::api::openapi::{InputErrors, MemberErrors};
 use crate::error::WebResult;
 use crate::extract::{Member, PageMember};
 use crate::state::AppState;
@@ -26,6 +27,11 @@ fn kind_of(name: &str) -> Result<DictionaryKind, AppError> {
 }
 
 /// `GET /api/v1/dictionaries/{name}`.
+#[utoipa::path(
+    get, path = "/api/v1/dictionaries/{name}", operation_id = "get_dictionary", tag = "tools", security(("bearer" = []), ("session_cookie" = [])),
+    params(("name" = String, Path, description = "`sensitive` or `expressions`")),
+    responses((status = 200, description = "The dictionary in its file format", body = String, content_type = "text/plain"), MemberErrors, InputErrors)
+)]
 pub async fn api_get(
     State(state): State<AppState>,
     m: Member,
@@ -36,6 +42,12 @@ pub async fn api_get(
 }
 
 /// `PUT /api/v1/dictionaries/{name}` (admins): replaces it, or 422 naming the bad line.
+#[utoipa::path(
+    put, path = "/api/v1/dictionaries/{name}", operation_id = "put_dictionary", tag = "tools", security(("bearer" = []), ("session_cookie" = [])),
+    params(("name" = String, Path, description = "`sensitive` or `expressions`")),
+    request_body(content = String, content_type = "text/plain", description = "The whole dictionary in its file format"),
+    responses((status = 200, description = "Saved (admins); in force on every node within seconds", body = rongmei_app::dictionaries::DictionarySaved), MemberErrors, InputErrors)
+)]
 pub async fn api_put(
     State(state): State<AppState>,
     m: Member,

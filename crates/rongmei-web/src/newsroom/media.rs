@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rongmei_app::AppError;
 
+use crate::api::openapi::{InputErrors, MemberErrors};
 use crate::error::WebResult;
 use crate::extract::{Member, bearer, session_cookie};
 use crate::state::AppState;
@@ -53,7 +54,21 @@ pub async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
     })
 }
 
+/// The multipart form of an upload, as the description shows it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// A JPEG, PNG, WebP or GIF image, at most 20 MB.
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+}
+
 /// `POST /api/v1/media`.
+#[utoipa::path(
+    post, path = "/api/v1/media", tag = "tools", security(("bearer" = []), ("session_cookie" = [])),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Stored, with thumbnails", body = rongmei_media::StoredImage), MemberErrors, InputErrors)
+)]
 pub async fn upload(
     State(state): State<AppState>,
     m: Member,

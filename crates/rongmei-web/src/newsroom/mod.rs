@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod api_accounts;
 pub mod api_articles;
+pub mod api_docs;
 pub mod api_tools;
 pub mod audit;
 pub mod desk;

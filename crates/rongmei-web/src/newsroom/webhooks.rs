@@ -14,12 +14,17 @@ use rongmei_store::{DeliveryState, WebhookEndpoint};
 use serde::{Deserialize, Serialize};
 
 use super::frame::{Frame, form_error, page, see_other};
+use crate::api::openapi::{InputErrors, MemberErrors};
 use crate::error::WebResult;
 use crate::extract::{DeliveryPath, JsonBody, Member, PageMember, WebhookId};
 use crate::state::AppState;
 
 // ---- JSON API ----
 
+#[utoipa::path(
+    get, path = "/api/v1/webhooks", operation_id = "list_webhooks", tag = "webhooks", security(("bearer" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "Every endpoint (admins)", body = Vec<WebhookEndpoint>), MemberErrors)
+)]
 pub async fn api_list(
     State(state): State<AppState>,
     m: Member,
@@ -27,6 +32,11 @@ pub async fn api_list(
     Ok(Json(state.app().list_webhooks(&m.actor).await?))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/webhooks", operation_id = "create_webhook", tag = "webhooks", security(("bearer" = []), ("session_cookie" = [])),
+    request_body = WebhookInput,
+    responses((status = 201, description = "Saved; the secret is shown this once", body = CreatedWebhook), MemberErrors, InputErrors)
+)]
 pub async fn api_create(
     State(state): State<AppState>,
     m: Member,
@@ -36,6 +46,11 @@ pub async fn api_create(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/webhooks/{id}", operation_id = "get_webhook", tag = "webhooks", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    responses((status = 200, description = "One endpoint", body = WebhookEndpoint), MemberErrors, InputErrors)
+)]
 pub async fn api_get(
     State(state): State<AppState>,
     WebhookId(id): WebhookId,
@@ -44,6 +59,11 @@ pub async fn api_get(
     Ok(Json(state.app().webhook_endpoint(&m.actor, id).await?))
 }
 
+#[utoipa::path(
+    delete, path = "/api/v1/webhooks/{id}", operation_id = "delete_webhook", tag = "webhooks", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    responses((status = 204, description = "Removed with its delivery log"), MemberErrors, InputErrors)
+)]
 pub async fn api_delete(
     State(state): State<AppState>,
     WebhookId(id): WebhookId,
@@ -54,11 +74,17 @@ pub async fn api_delete(
 }
 
 /// A change to an endpoint: `{"enabled": false}` stops deliveries, `true` resumes them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct WebhookPatch {
     pub enabled: bool,
 }
 
+#[utoipa::path(
+    patch, path = "/api/v1/webhooks/{id}", operation_id = "update_webhook", tag = "webhooks", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    request_body = WebhookPatch,
+    responses((status = 200, description = "Stopped or resumed", body = WebhookEndpoint), MemberErrors, InputErrors)
+)]
 pub async fn api_patch(
     State(state): State<AppState>,
     WebhookId(id): WebhookId,
@@ -73,11 +99,16 @@ pub async fn api_patch(
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RotatedSecret {
     pub secret: String,
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/webhooks/{id}/secret", operation_id = "rotate_webhook_secret", tag = "webhooks", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    responses((status = 200, description = "A new secret; the old one signs too for 24 hours", body = RotatedSecret), MemberErrors, InputErrors)
+)]
 pub async fn api_rotate(
     State(state): State<AppState>,
     WebhookId(id): WebhookId,
@@ -87,6 +118,11 @@ pub async fn api_rotate(
     Ok(Json(RotatedSecret { secret }))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/webhooks/{id}/deliveries", operation_id = "list_webhook_deliveries", tag = "webhooks", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号")),
+    responses((status = 200, description = "The newest 200 deliveries with every attempt", body = Vec<DeliveryLog>), MemberErrors, InputErrors)
+)]
 pub async fn api_deliveries(
     State(state): State<AppState>,
     WebhookId(id): WebhookId,
@@ -95,6 +131,11 @@ pub async fn api_deliveries(
     Ok(Json(state.app().webhook_deliveries(&m.actor, id).await?))
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/webhooks/{id}/deliveries/{delivery}/replay", operation_id = "replay_webhook_delivery", tag = "webhooks", security(("bearer" = []), ("session_cookie" = [])),
+    params(("id" = i64, Path, minimum = 1, description = "编号"), ("delivery" = i64, Path, minimum = 1, description = "The delivery")),
+    responses((status = 202, description = "Queued again, same `webhook-id`"), MemberErrors, InputErrors)
+)]
 pub async fn api_replay(
     State(state): State<AppState>,
     path: DeliveryPath,

@@ -10,11 +10,21 @@ use rongmei_core::SHANGHAI;
 use rongmei_render::{SearchHit, SearchView};
 use serde::Serialize;
 
+use crate::api::openapi::ErrorBody;
 use crate::error::{WebResult, status_of};
 use crate::http_cache::{API_CACHE_CONTROL, Cacheable, etag_of, respond};
 use crate::state::AppState;
 
-#[derive(Serialize)]
+/// How hits are ordered (schema only).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum SortOrder {
+    Relevance,
+    Date,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ApiHit {
     id: i64,
     title: String,
@@ -26,7 +36,7 @@ pub struct ApiHit {
     url: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ApiResults {
     total: usize,
     took_ms: f64,
@@ -43,6 +53,25 @@ fn unmark(html: &str) -> String {
     rongmei_core::body::unescape_html(&html.replace("<mark>", "").replace("</mark>", ""))
 }
 
+#[utoipa::path(
+    get, path = "/api/v1/search", tag = "public",
+    params(
+        ("q" = String, Query, min_length = 1, description = "Words, `\"phrases\"`, `-exclusions`"),
+        ("column" = Option<String>, Query, description = "A column's slug or name"),
+        ("from" = Option<chrono::NaiveDate>, Query, description = "A day (`2023-06-01`); an RFC 3339 time is taken too"),
+        ("to" = Option<chrono::NaiveDate>, Query, description = "A day (`2023-06-30`, inclusive); an RFC 3339 time is taken too"),
+        ("sort" = Option<SortOrder>, Query, description = "`relevance` (default) or `date`"),
+        ("limit" = Option<i64>, Query, minimum = 0, maximum = 100),
+        ("offset" = Option<i64>, Query, minimum = 0, maximum = 10000),
+    ),
+    responses(
+        (status = 200, description = "Hits, best first", body = ApiResults),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`"),
+        (status = 400, description = "Empty `q` or a malformed parameter", body = ErrorBody),
+        (status = 404, description = "No such column", body = ErrorBody),
+        (status = 503, description = "The index is being built (`Retry-After`) or the database is unreachable", body = ErrorBody),
+    )
+)]
 pub async fn api_search(
     State(state): State<AppState>,
     Query(p): Query<SearchParams>,

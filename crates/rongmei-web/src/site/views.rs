@@ -12,19 +12,20 @@ use rongmei_app::AppError;
 use rongmei_core::Channel;
 use serde::{Deserialize, Serialize};
 
+use crate::api::openapi::ErrorBody;
 use crate::client::{is_not_a_reader, user_agent};
 use crate::error::WebResult;
 use crate::extract::{ArticleId, Client};
 use crate::state::AppState;
 
-#[derive(Deserialize, Default)]
-struct ViewCall {
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub struct ViewCall {
     token: Option<String>,
     referrer: Option<String>,
     utm_source: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Views {
     views: i64,
 }
@@ -62,6 +63,20 @@ pub fn count_page_view(
     counter.display(id, db_views)
 }
 
+#[utoipa::path(
+    post, path = "/api/v1/articles/{id}/views", tag = "public",
+    params(("id" = i64, Path, minimum = 1, description = "编号"), ("token" = Option<String>, Query, description = "The page's signed view token, when not in the body")),
+    request_body(content = Option<ViewCall>, description = "The token the article page carries, and where the reader came from"),
+    responses(
+        (status = 200, description = "Counted (once per reader per 30 minutes); the count to show", body = Views),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 403, description = "No valid view token for this article", body = ErrorBody),
+        (status = 404, description = "Not published", body = ErrorBody),
+        (status = 410, description = "Retracted", body = ErrorBody),
+        (status = 429, description = "Too many calls from this address", body = ErrorBody),
+        (status = 503, description = "The database is unreachable for a moment", body = ErrorBody),
+    )
+)]
 pub async fn count_view(
     State(state): State<AppState>,
     ArticleId(id): ArticleId,
@@ -81,11 +96,13 @@ pub async fn count_view(
     let mut call: ViewCall = if body.iter().all(u8::is_ascii_whitespace) {
         ViewCall::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            AppError::Malformed(format!(
-                "body must be JSON {{token, referrer?, utm_source?}}: {e}"
-            ))
-        })?
+        serde_json::from_slice::<Option<ViewCall>>(&body)
+            .map(Option::unwrap_or_default)
+            .map_err(|e| {
+                AppError::Malformed(format!(
+                    "body must be JSON {{token, referrer?, utm_source?}}: {e}"
+                ))
+            })?
     };
     if call.token.is_none() {
         call.token = query_field(query.as_deref(), "token");
