@@ -95,6 +95,7 @@ impl App {
         ));
         tasks.push(self.subscribe(Arc::new(Caches(self.clone())), CursorStore::Memory));
         tasks.extend(crate::webhooks::dispatch::spawn(self));
+        tasks.extend(self.spawn_baidu_push());
         let s = self.clone();
         tasks.push(every(self.stopping(), Duration::from_secs(1), move || {
             let s = s.clone();

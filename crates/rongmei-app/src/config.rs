@@ -31,7 +31,14 @@ const ENV_NAMES: &[(&str, &str)] = &[
     ("RONGMEI_VIEWS_PER_ADDRESS", "views_per_address"),
     ("RONGMEI_WEBHOOK_ALLOW_PRIVATE", "webhook_allow_private"),
     ("RONGMEI_WEBHOOK_RETRY_SCALE", "webhook_retry_scale"),
+    ("RONGMEI_BAIDU_PUSH_TOKEN", "baidu_push_token"),
+    ("RONGMEI_BAIDU_PUSH_SITE", "baidu_push_site"),
+    ("RONGMEI_BAIDU_PUSH_ENDPOINT", "baidu_push_endpoint"),
+    ("RONGMEI_BAIDU_PUSH_QUOTA_WAIT", "baidu_push_quota_wait"),
 ];
+
+/// Baidu's 普通收录 API.
+pub const DEFAULT_BAIDU_PUSH_ENDPOINT: &str = "http://data.zz.baidu.com/urls";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -63,6 +70,14 @@ pub struct Overrides {
     pub webhook_allow_private: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_retry_scale: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baidu_push_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baidu_push_site: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baidu_push_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baidu_push_quota_wait: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +102,14 @@ struct Raw {
     webhook_allow_private: bool,
     #[serde(default, deserialize_with = "lenient_scale")]
     webhook_retry_scale: Option<f64>,
+    #[serde(default)]
+    baidu_push_token: Option<String>,
+    #[serde(default)]
+    baidu_push_site: Option<String>,
+    #[serde(default)]
+    baidu_push_endpoint: Option<String>,
+    #[serde(default, deserialize_with = "lenient_count")]
+    baidu_push_quota_wait: Option<u32>,
 }
 
 /// A positive factor from a file or flag (a number) or from the environment (text).
@@ -170,6 +193,20 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// Multiplies the webhook retry schedule (1: about three days); drills and tests shorten it.
     pub webhook_retry_scale: f64,
+    /// Baidu's active push, when a token is configured.
+    pub baidu_push: Option<BaiduPush>,
+}
+
+/// Where and as what newly published URLs are pushed to Baidu.
+#[derive(Debug, Clone)]
+pub struct BaiduPush {
+    pub endpoint: String,
+    /// The site as registered with Baidu: the base URL's host unless given.
+    pub site: String,
+    pub token: String,
+    /// Seconds to wait after Baidu says the day's quota is spent; `None`: until the next
+    /// midnight, Beijing time, when Baidu renews it.
+    pub quota_wait: Option<u32>,
 }
 
 impl Config {
@@ -249,6 +286,33 @@ impl Config {
             },
             webhook_allow_private: raw.webhook_allow_private,
             webhook_retry_scale: raw.webhook_retry_scale.unwrap_or(1.0),
+            baidu_push: match raw.baidu_push_token.filter(|t| !t.trim().is_empty()) {
+                None => None,
+                Some(token) => {
+                    let endpoint = raw
+                        .baidu_push_endpoint
+                        .filter(|e| !e.trim().is_empty())
+                        .unwrap_or_else(|| DEFAULT_BAIDU_PUSH_ENDPOINT.to_string());
+                    url::Url::parse(&endpoint).map_err(|e| {
+                        ConfigError::Invalid(format!("baidu_push_endpoint: {endpoint:?}: {e}"))
+                    })?;
+                    let site = raw
+                        .baidu_push_site
+                        .filter(|s| !s.trim().is_empty())
+                        .or_else(|| {
+                            url::Url::parse(&base)
+                                .ok()
+                                .and_then(|u| u.host_str().map(str::to_string))
+                        })
+                        .unwrap_or_default();
+                    Some(BaiduPush {
+                        endpoint,
+                        site,
+                        token: token.trim().to_string(),
+                        quota_wait: raw.baidu_push_quota_wait,
+                    })
+                }
+            },
         })
     }
 

@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod app;
 pub mod articles;
 pub mod background;
+pub mod baidu;
 pub mod config;
 pub mod dictionaries;
 pub mod error;

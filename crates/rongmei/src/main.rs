@@ -81,6 +81,8 @@ impl Cli {
             webhook_allow_private: self.webhook_allow_private.then_some(true),
             // Only drills shorten the retry schedule: RONGMEI_WEBHOOK_RETRY_SCALE or the file.
             webhook_retry_scale: None,
+            // Baidu's push is set in the environment or the file (a token is not a flag).
+            ..Overrides::default()
         };
         Ok(Config::load(self.config.as_deref(), &flags)?)
     }
