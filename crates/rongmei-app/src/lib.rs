@@ -21,6 +21,7 @@ pub mod site;
 pub mod telemetry;
 pub mod views;
 pub mod webhooks;
+pub mod wordpress;
 
 pub use actor::Actor;
 pub use app::App;

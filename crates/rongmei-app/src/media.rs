@@ -10,11 +10,39 @@
 use std::path::PathBuf;
 
 use rongmei_media::{MediaStore, StoredImage};
-use rongmei_store::Backend;
+use rongmei_store::{Backend, Store};
 
 use crate::actor::Actor;
 use crate::app::App;
 use crate::error::AppError;
+
+/// Stores one image in the media folder (content-addressed original and thumbnails) and, on
+/// PostgreSQL, where several nodes share the database, in the database too, so its URLs work on
+/// every node at once. The one way images come in: uploads and imports.
+pub async fn store_image(
+    store: &Store,
+    media: &MediaStore,
+    bytes: Vec<u8>,
+    file_name: String,
+) -> Result<StoredImage, AppError> {
+    let folder = media.clone();
+    let stored = tokio::task::spawn_blocking(move || folder.store(&bytes, &file_name)).await??;
+    if store.backend() == Backend::Postgres {
+        let folder = media.clone();
+        let names = MediaStore::files_of(&stored);
+        let files = tokio::task::spawn_blocking(move || {
+            names
+                .into_iter()
+                .map(|name| folder.read(&name).map(|content| (name, content)))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await??;
+        for (name, content) in files {
+            store.put_media_blob(&name, &content).await?;
+        }
+    }
+    Ok(stored)
+}
 
 impl App {
     /// Files are shared through the database only where several nodes can share it.
@@ -33,23 +61,7 @@ impl App {
         if bytes.is_empty() {
             return Err(AppError::field("file", "请选择要上传的图片"));
         }
-        let media = self.media().clone();
-        let stored = tokio::task::spawn_blocking(move || media.store(&bytes, &file_name)).await??;
-        if self.shares_media() {
-            let media = self.media().clone();
-            let names = MediaStore::files_of(&stored);
-            let files = tokio::task::spawn_blocking(move || {
-                names
-                    .into_iter()
-                    .map(|name| media.read(&name).map(|content| (name, content)))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .await??;
-            for (name, content) in files {
-                self.store().put_media_blob(&name, &content).await?;
-            }
-        }
-        Ok(stored)
+        store_image(self.store(), self.media(), bytes, file_name).await
     }
 
     /// The file behind a media URL path on this node, fetched from the shared database first

@@ -5,11 +5,14 @@ use std::path::{Path, PathBuf};
 use crate::jsonl::parse_jsonl;
 use crate::record::{ImportError, Record, invalid};
 use crate::txt::parse_txt;
+use crate::wxr::{WxrReport, parse_wxr};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Txt,
     Jsonl,
+    /// A WordPress export (WXR).
+    Wxr,
 }
 
 impl Format {
@@ -17,6 +20,7 @@ impl Format {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "txt" => Some(Format::Txt),
             "jsonl" | "ndjson" => Some(Format::Jsonl),
+            "xml" => Some(Format::Wxr),
             _ => None,
         }
     }
@@ -64,21 +68,36 @@ fn walk(dir: &Path, out: &mut Vec<(PathBuf, Format)>) -> Result<(), ImportError>
 
 /// Reads and parses one file.
 pub fn read_file(path: &Path, format: Format) -> Result<Vec<Record>, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+    Ok(read_file_with_report(path, format)?.0)
+}
+
+/// Reads and parses one file; a WordPress export also gives its report (what else it held,
+/// and every warning). An export is read as a stream, never whole.
+pub fn read_file_with_report(
+    path: &Path,
+    format: Format,
+) -> Result<(Vec<Record>, Option<WxrReport>), ImportError> {
+    let io = |source| ImportError::Io {
         file: path.to_path_buf(),
         source,
-    })?;
-    let text = decode_utf8(path, &bytes)?;
-    match format {
-        Format::Txt => parse_txt(path, text).map(|a| {
-            vec![Record {
-                file: path.to_path_buf(),
-                line: 1,
-                article: a,
-            }]
-        }),
-        Format::Jsonl => parse_jsonl(path, text),
+    };
+    if format == Format::Wxr {
+        let file = std::fs::File::open(path).map_err(io)?;
+        let out = parse_wxr(path, std::io::BufReader::with_capacity(1 << 16, file))?;
+        return Ok((out.records, Some(out.report)));
     }
+    let bytes = std::fs::read(path).map_err(io)?;
+    let text = decode_utf8(path, &bytes)?;
+    let records = if format == Format::Txt {
+        vec![Record {
+            file: path.to_path_buf(),
+            line: 1,
+            article: parse_txt(path, text)?,
+        }]
+    } else {
+        parse_jsonl(path, text)?
+    };
+    Ok((records, None))
 }
 
 fn decode_utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, ImportError> {

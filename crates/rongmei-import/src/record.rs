@@ -18,7 +18,7 @@ pub enum ImportError {
         file: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}: unsupported file type (expected .txt or .jsonl)", file.display())]
+    #[error("{}: unsupported file type (expected .txt, .jsonl or a WordPress export .xml)", file.display())]
     Unsupported { file: PathBuf },
 }
 

@@ -54,6 +54,26 @@ fn to_json<T: Serialize>(v: &T) -> Result<String> {
 }
 
 impl Store {
+    /// The ids of imported articles by their source ids (those not found are left out).
+    pub async fn ids_by_source(&self, source_ids: &[String]) -> Result<HashMap<String, i64>> {
+        let mut out = HashMap::new();
+        for chunk in source_ids.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT source_id, id FROM articles WHERE source_id IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.insert(r.try_get("source_id")?, r.try_get("id")?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Imports records in one transaction: all of them or, on any error, none.
     pub async fn import(
         &self,

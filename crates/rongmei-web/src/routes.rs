@@ -171,12 +171,16 @@ pub fn router(state: AppState) -> Router {
         // The JSON API: every `/api/v1` endpoint, described by its handler's annotation.
         .route(
             "/api/openapi.json",
-            get(move || openapi::serve(description.clone())),
+            get({
+                let description = description.clone();
+                move || openapi::serve(description.clone())
+            }),
         )
         .merge(api)
         .fallback(|uri: axum::http::Uri| async move {
             WebError(AppError::NotFound(format!("没有这个页面：{}", uri.path())))
         })
+        .layer(axum::Extension(description))
         .layer(from_fn_with_state(state.clone(), csrf_guard))
         .layer(from_fn_with_state(state.clone(), error_pages))
         .layer(axum::middleware::from_fn(security_headers))

@@ -445,3 +445,95 @@ async fn publishing_on_one_of_two_nodes_delivers_once_within_five_seconds() {
         b.stop().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn admins_manage_endpoints_on_the_newsroom_page() {
+    let db = TestDb::sqlite().await;
+    add_users(&db, STAFF).await;
+    let server = Server::start_configured(&db, fast_local()).await;
+    let http = client();
+    let base = &server.base;
+    let [admin, chief] = sign_in_all(&http, base, ["admin", "chief"]).await;
+    let form = |token: &str, url: &str, body: &[(&str, &str)]| {
+        http.post(format!("{base}{url}"))
+            .bearer_auth(token)
+            .form(body)
+            .send()
+    };
+    // Only admins see the page.
+    let resp = http
+        .get(format!("{base}/newsroom/webhooks"))
+        .bearer_auth(&chief)
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(resp.status(), 403);
+
+    // A bad address is refused on the page, in Chinese, keeping what was typed.
+    let resp = form(
+        &admin,
+        "/newsroom/webhooks",
+        &[
+            ("url", "ftp://example.com/x"),
+            ("event", "article.published"),
+        ],
+    )
+    .await
+    .expect("post");
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.expect("html");
+    assert!(html.contains("只能发送到 http 或 https 地址") && html.contains("ftp://example.com/x"));
+
+    let receiver = Receiver::start(&[]).await;
+    let resp = form(
+        &admin,
+        "/newsroom/webhooks",
+        &[
+            ("url", receiver.url.as_str()),
+            ("event", "article.published"),
+            ("event", "article.retracted"),
+        ],
+    )
+    .await
+    .expect("post");
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().await.expect("html");
+    assert!(
+        html.contains("密钥只显示这一次") && html.contains("whsec_"),
+        "{html}"
+    );
+    let (_, list) = get_auth(&http, &format!("{base}/api/v1/webhooks"), &admin).await;
+    let hook = list[0]["id"].as_i64().expect("id");
+    assert_eq!(
+        list[0]["events"],
+        json!(["article.published", "article.retracted"])
+    );
+    assert!(
+        list[0].get("secret").is_none(),
+        "the secret is never listed"
+    );
+
+    // Disable, rotate, delete: each button answers with the page and a notice.
+    let page = format!("/newsroom/webhooks/{hook}/actions");
+    let html = form(&admin, &page, &[("action", "disable")])
+        .await
+        .expect("disable")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("已停用"), "{html}");
+    let html = form(&admin, &page, &[("action", "rotate")])
+        .await
+        .expect("rotate")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("已更换密钥") && html.contains("whsec_"));
+    let resp = form(&admin, &page, &[("action", "delete")])
+        .await
+        .expect("delete");
+    assert_eq!(resp.status(), 303);
+    let (_, list) = get_auth(&http, &format!("{base}/api/v1/webhooks"), &admin).await;
+    assert_eq!(list, json!([]));
+    server.stop().await;
+}

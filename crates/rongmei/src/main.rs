@@ -1,6 +1,7 @@
 //! `rongmei`: one binary that runs the whole newsroom.
 
 mod progress;
+mod wordpress;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -11,11 +12,12 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use rongmei_app::accounts::users::{UserInput, add_user};
 use rongmei_app::{Actor, App, Config, Overrides};
-use rongmei_import::{Record, collect_files, read_file};
+use rongmei_import::{Record, collect_files, read_file_with_report};
 use rongmei_store::{ImportStats, Store};
 use rongmei_web::AppState;
 
 use crate::progress::Progress;
+use crate::wordpress::ImportOptions;
 
 #[derive(Parser)]
 #[command(
@@ -102,10 +104,23 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
-    /// Import legacy archives: .txt (seed format) and .jsonl files, or folders of them.
+    /// Import legacy archives: .txt (seed format), .jsonl and WordPress exports (.xml), or
+    /// folders of them.
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Show what would be imported (counts per kind, every warning, every article) and
+        /// write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// WordPress: the `wp-content/uploads` folder. Linked files go into the media store and
+        /// the links point at them; without it links stay absolute and are listed.
+        #[arg(long)]
+        media: Option<PathBuf>,
+        /// WordPress: where to write the nginx redirect map of old permalinks
+        /// [default: DATA/wordpress-redirects.map].
+        #[arg(long)]
+        redirects: Option<PathBuf>,
     },
     /// Rebuild the search index from the database. With a server running on this data folder (or
     /// with --nodes) every running node rebuilds beside the index it answers from, then swaps.
@@ -186,7 +201,19 @@ async fn run(cli: Cli) -> Result<()> {
         .with_context(|| format!("creating the data folder {}", config.data.root().display()))?;
     match cli.command {
         Command::Serve { demo } => serve(config, demo).await,
-        Command::Import { ref paths } => import(&config.database, paths).await,
+        Command::Import {
+            ref paths,
+            dry_run,
+            ref media,
+            ref redirects,
+        } => {
+            let options = ImportOptions {
+                dry_run,
+                media: media.clone(),
+                redirects: redirects.clone(),
+            };
+            import(&config, paths, &options).await
+        }
         Command::Reindex { nodes } => reindex(&config, nodes).await,
         Command::Dictionaries(ref command) => dictionaries(&config, command).await,
         Command::User(UserCommand::Add {
@@ -431,11 +458,11 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn import(url: &str, paths: &[PathBuf]) -> Result<()> {
+async fn import(config: &Config, paths: &[PathBuf], options: &ImportOptions) -> Result<()> {
     let files = collect_files(paths)?;
     if files.is_empty() {
         anyhow::bail!(
-            "no .txt or .jsonl files found in {}",
+            "no .txt, .jsonl or .xml files found in {}",
             paths
                 .iter()
                 .map(|p| p.display().to_string())
@@ -447,14 +474,51 @@ async fn import(url: &str, paths: &[PathBuf]) -> Result<()> {
     // Read and check everything first: one bad record and nothing is written.
     let reading = Progress::new("reading", files.len() as u64, tty);
     let mut records: Vec<Record> = Vec::new();
+    let mut exports = Vec::new();
     for (i, (file, format)) in files.iter().enumerate() {
-        records.extend(read_file(file, *format)?);
+        let (read, report) = read_file_with_report(file, *format)?;
+        if let Some(report) = report {
+            wordpress::print_report(file, &report, read.len());
+            exports.push(report);
+        }
+        records.extend(read);
         reading.set(i as u64 + 1);
     }
     reading.finish();
-    let store = connect(url).await?;
-    let writing = Progress::new("importing", records.len() as u64, tty);
-    let articles: Vec<_> = records.into_iter().map(|r| r.article).collect();
+    if options.dry_run {
+        wordpress::print_dry_run(&records);
+        return Ok(());
+    }
+    let store = connect(&config.database).await?;
+    let mut articles: Vec<_> = records.into_iter().map(|r| r.article).collect();
+    if let Some(dir) = &options.media {
+        let prefixes = wordpress::upload_prefixes(&exports);
+        let bar = Progress::new("media", 0, tty);
+        let report = rongmei_app::wordpress::import_uploads(
+            &store,
+            &config.data.media(),
+            &mut articles,
+            &prefixes,
+            dir,
+            &|n| bar.set(n),
+        )
+        .await?;
+        bar.finish();
+        wordpress::print_uploads(&report);
+    } else if !exports.is_empty() {
+        let linked = rongmei_app::wordpress::linked_uploads(
+            &articles,
+            &wordpress::upload_prefixes(&exports),
+        );
+        eprintln!(
+            "media: {} uploads stay linked on the old site (give --media WP-CONTENT/UPLOADS to bring them in)",
+            linked.len()
+        );
+        for url in linked.keys() {
+            eprintln!("media: linked: {url}");
+        }
+    }
+    let writing = Progress::new("importing", articles.len() as u64, tty);
     let started = std::time::Instant::now();
     let stats: ImportStats =
         rongmei_app::import::import_articles(&store, &articles, &|n| writing.set(n))
@@ -468,6 +532,26 @@ async fn import(url: &str, paths: &[PathBuf]) -> Result<()> {
         per_second = format!("{:.0}", articles.len() as f64 / secs.max(1e-9)),
         "import committed"
     );
+    let permalinks: Vec<(String, String)> =
+        exports.iter().flat_map(|r| r.permalinks.clone()).collect();
+    if !permalinks.is_empty() {
+        let (map, n) =
+            rongmei_app::wordpress::redirect_map(&store, &config.links, &permalinks).await?;
+        let path = options
+            .redirects
+            .clone()
+            .unwrap_or_else(|| config.data.root().join("wordpress-redirects.map"));
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, map).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!(
+            "redirect map: {n} old permalinks → new pages in {} (nginx: map $request_uri $rongmei_moved {{ include {}; }})",
+            path.display(),
+            path.display()
+        );
+    }
     store.close().await;
     println!(
         "imported {}, updated {}, skipped {}",

@@ -7,19 +7,11 @@ use std::time::Duration;
 
 use rongmei_store::testing::TestDb;
 
+mod common;
+use common::{last_line, rongmei_on};
+
 fn rongmei(data: &Path, db: &TestDb, args: &[&str]) -> Output {
     rongmei_on(data, &db.url, args)
-}
-
-fn rongmei_on(data: &Path, database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rongmei"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("RONGMEI_DATABASE_URL", database_url)
-        .env_remove("RONGMEI_LISTEN")
-        .output()
-        .expect("run rongmei")
 }
 
 /// Starts `rongmei ARGS` (a `serve`) and waits for it to say where it serves; answers the child
@@ -48,14 +40,6 @@ fn start_serving(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, S
         .unwrap_or_default()
         .to_string();
     (child, base)
-}
-
-fn last_line(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .unwrap_or("")
-        .to_string()
 }
 
 fn shared() -> Option<PathBuf> {

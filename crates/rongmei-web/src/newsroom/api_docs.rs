@@ -1,12 +1,16 @@
 //! The API's documentation in the newsroom: the OpenAPI description rendered on the server, so
 //! it reads without any outside script or stylesheet.
 
+use std::sync::Arc;
+
 use askama::Template;
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use rongmei_core::Links;
 use serde_json::Value;
+use utoipa::openapi::OpenApi;
 
 use super::frame::{Frame, page};
 use crate::error::WebResult;
@@ -151,9 +155,14 @@ fn tags_of(doc: &Value) -> Vec<Tag> {
     tags
 }
 
-/// `GET /newsroom/api`: every operation by tag, with its parameters, body and answers.
-pub async fn docs(State(state): State<AppState>, PageMember(m): PageMember) -> WebResult<Response> {
-    let doc = serde_json::to_value(crate::routes::api_description()).unwrap_or(Value::Null);
+/// `GET /newsroom/api`: every operation by tag, with its parameters, body and answers. The
+/// description is the one the route table built and `/api/openapi.json` serves.
+pub async fn docs(
+    State(state): State<AppState>,
+    Extension(description): Extension<Arc<OpenApi>>,
+    PageMember(m): PageMember,
+) -> WebResult<Response> {
+    let doc = serde_json::to_value(description.as_ref()).unwrap_or(Value::Null);
     page(
         StatusCode::OK,
         &DocsPage {
@@ -171,26 +180,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_described_operation_is_on_the_page() {
-        let doc = serde_json::to_value(crate::routes::api_description()).expect("JSON");
+    fn operations_are_grouped_by_tag_with_their_body_and_answers() {
+        let doc = serde_json::json!({
+            "tags": [{"name": "articles", "description": "写稿"}],
+            "paths": {"/api/v1/articles": {"post": {
+                "operationId": "create_article", "tags": ["articles"],
+                "security": [{"bearer": []}],
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArticleInput"}}}},
+                "responses": {"201": {"description": "A new draft", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WriteResult"}}}}}
+            }}}
+        });
         let tags = tags_of(&doc);
-        let count: usize = tags.iter().map(|t| t.operations.len()).sum();
-        assert_eq!(count, 33);
-        let create = tags
-            .iter()
-            .flat_map(|t| &t.operations)
-            .find(|o| o.method == "POST" && o.path == "/api/v1/articles")
-            .expect("create article");
+        assert_eq!(tags.len(), 1);
+        let create = &tags[0].operations[0];
+        assert_eq!(
+            (create.method.as_str(), create.path.as_str()),
+            ("POST", "/api/v1/articles")
+        );
         assert_eq!(
             create.body.as_deref(),
             Some("ArticleInput (application/json)")
         );
         assert!(create.signed_in);
-        assert!(
-            create
-                .responses
-                .iter()
-                .any(|(c, _, s)| c == "201" && s.contains("WriteResult"))
-        );
+        assert_eq!(create.responses[0].2, "WriteResult (application/json)");
     }
 }
