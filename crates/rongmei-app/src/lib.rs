@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod actor;
 pub mod analytics;
 pub mod app;
+pub mod archive;
 pub mod articles;
 pub mod background;
 pub mod baidu;

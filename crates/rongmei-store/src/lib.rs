@@ -4,6 +4,7 @@
 //! dialects differ the SQL avoids the difference (integer times, a `sort_key` column instead of
 //! `NULLS LAST`, `CASE` instead of `MAX`/`GREATEST`). Each backend has its own migrations folder.
 
+mod archive;
 mod articles;
 mod audit;
 mod columns;
@@ -18,6 +19,7 @@ mod users;
 mod views;
 mod webhooks;
 
+pub use archive::{ARCHIVE_TABLES, ArchiveTable, Restore};
 pub use articles::{ArticleSummary, Page};
 pub use audit::{AuditEntry, AuditFilter};
 pub use db::{Backend, Result, Store, StoreError};

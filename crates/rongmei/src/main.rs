@@ -122,6 +122,9 @@ enum Command {
         #[arg(long)]
         redirects: Option<PathBuf>,
     },
+    /// Write everything out.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Rebuild the search index from the database. With a server running on this data folder (or
     /// with --nodes) every running node rebuilds beside the index it answers from, then swaps.
     Reindex {
@@ -135,6 +138,20 @@ enum Command {
     /// Newsroom accounts.
     #[command(subcommand)]
     User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// One file with every article and revision, column, special, account, audit line, view
+    /// series, dictionary, webhook and media file: the backup. `rongmei import FILE` restores it
+    /// into an empty database (SQLite or PostgreSQL). Safe while servers run (one snapshot).
+    Archive {
+        file: PathBuf,
+        /// Include password hashes, the view-token key and webhook secrets (a full backup;
+        /// keep the file as safe as the database).
+        #[arg(long)]
+        with_secrets: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -214,6 +231,10 @@ async fn run(cli: Cli) -> Result<()> {
             };
             import(&config, paths, &options).await
         }
+        Command::Export(ExportCommand::Archive {
+            ref file,
+            with_secrets,
+        }) => export_archive(&config, file, with_secrets).await,
         Command::Reindex { nodes } => reindex(&config, nodes).await,
         Command::Dictionaries(ref command) => dictionaries(&config, command).await,
         Command::User(UserCommand::Add {
@@ -458,7 +479,67 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+async fn export_archive(config: &Config, file: &Path, with_secrets: bool) -> Result<()> {
+    let store = connect(&config.database).await?;
+    let bar = Progress::new("archiving", 0, std::io::stderr().is_terminal());
+    let started = std::time::Instant::now();
+    let manifest = rongmei_app::archive::export_archive(
+        &store,
+        &config.data.media(),
+        file,
+        with_secrets,
+        &|n| bar.set(n),
+    )
+    .await
+    .with_context(|| format!("writing the archive {}", file.display()))?;
+    bar.finish();
+    store.close().await;
+    let rows: u64 = manifest.tables.values().sum();
+    tracing::info!(
+        rows,
+        seconds = format!("{:.2}", started.elapsed().as_secs_f64()),
+        "archive written"
+    );
+    println!(
+        "archived {} articles, {} rows in {} tables, {} media files{} to {}",
+        manifest.tables.get("articles").copied().unwrap_or(0),
+        rows,
+        manifest.tables.len(),
+        manifest.media_files,
+        if with_secrets { " (with secrets)" } else { "" },
+        file.display()
+    );
+    Ok(())
+}
+
+async fn restore_archive(config: &Config, file: &Path) -> Result<()> {
+    let store = connect(&config.database).await?;
+    let bar = Progress::new("restoring", 0, std::io::stderr().is_terminal());
+    let manifest =
+        rongmei_app::archive::import_archive(&store, &config.data.media(), file, &|n| bar.set(n))
+            .await?;
+    bar.finish();
+    store.close().await;
+    let articles = manifest.tables.get("articles").copied().unwrap_or(0);
+    if !manifest.with_secrets {
+        eprintln!(
+            "this archive was made without --with-secrets: accounts have no passwords (add an admin with `rongmei user add`), view tokens use a new key, webhooks are not in it"
+        );
+    }
+    println!("imported {articles}, updated 0, skipped 0");
+    Ok(())
+}
+
 async fn import(config: &Config, paths: &[PathBuf], options: &ImportOptions) -> Result<()> {
+    if let [one] = paths
+        && one.is_file()
+        && rongmei_app::archive::is_archive(one)
+    {
+        if options.dry_run {
+            anyhow::bail!("--dry-run reads legacy archives; a Rongmei archive is restored whole");
+        }
+        return restore_archive(config, one).await;
+    }
     let files = collect_files(paths)?;
     if files.is_empty() {
         anyhow::bail!(

@@ -44,7 +44,11 @@ impl Server {
         let store = db.store().await.expect("store");
         let data = tempfile::tempdir().expect("data dir");
         let cfg = rongmei_search::SearchConfig {
-            index_dir: data.path().join("index"),
+            index_dir: settings
+                .data
+                .clone()
+                .unwrap_or_else(|| data.path().to_path_buf())
+                .join("index"),
             user_dict: None,
             aliases: None,
         };
@@ -54,7 +58,12 @@ impl Server {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("local addr"));
         let config = Config::with(&Overrides {
-            data: Some(data.path().to_path_buf()),
+            data: Some(
+                settings
+                    .data
+                    .clone()
+                    .unwrap_or_else(|| data.path().to_path_buf()),
+            ),
             listen: Some(listener.local_addr().expect("local addr").to_string()),
             admin_token: Some(ADMIN_TOKEN.to_string()),
             ..settings

@@ -1,0 +1,235 @@
+//! The archive is the backup: a site exported and restored into an empty database of the other
+//! backend answers every public page and API call as the original did, serves the same image
+//! bytes, and lets its members sign in (with `--with-secrets`). SQLite → PostgreSQL →
+//! SQLite when PostgreSQL is configured, SQLite → SQLite otherwise.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{
+    ADMIN_TOKEN, STAFF, Server, add_users, client, get_auth, png_bytes, post_json,
+    review_and_publish, seed_and_demo, sign_in,
+};
+use rongmei_app::{DataDir, Overrides};
+use rongmei_store::testing::TestDb;
+use serde_json::{Value, json};
+
+const BASE_URL: &str = "https://news.example.edu.cn";
+const BOT: &str = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+
+async fn start(db: &TestDb, data: &Path) -> Server {
+    Server::start_configured(
+        db,
+        Overrides {
+            base_url: Some(BASE_URL.into()),
+            data: Some(data.to_path_buf()),
+            ..Overrides::default()
+        },
+    )
+    .await
+}
+
+/// Everything a reader or the API shows of one site, to compare two sites by.
+async fn snapshot(
+    http: &reqwest::Client,
+    base: &str,
+    id: i64,
+    image: &str,
+) -> Vec<(String, String)> {
+    let admin = sign_in(http, base, "admin").await;
+    let mut out = Vec::new();
+    for path in [
+        "/api/v1/articles?per_page=100".to_string(),
+        format!("/api/v1/articles/{id}"),
+        "/api/v1/columns".to_string(),
+        format!("/api/v1/articles/{id}/revisions"),
+        format!("/api/v1/audit?article={id}"),
+        format!("/api/v1/newsroom/articles/{id}"),
+    ] {
+        let (s, v) = get_auth(http, &format!("{base}{path}"), &admin).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        out.push((path, v.to_string()));
+    }
+    let csv = http
+        .get(format!("{base}/admin/analytics/views.csv"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("csv text");
+    out.push(("views.csv".into(), csv));
+    for path in [
+        "/".to_string(),
+        format!("/articles/{id}"),
+        "/columns/news".into(),
+        "/feed.xml".into(),
+        "/sitemap.xml".into(),
+    ] {
+        let page = http
+            .get(format!("{base}{path}"))
+            .header("user-agent", BOT)
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(page.status(), 200, "{path}");
+        out.push((path, page.text().await.expect("html")));
+    }
+    let bytes = http
+        .get(format!("{base}{image}"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("image")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(!bytes.is_empty(), "{image}");
+    out.push((image.to_string(), format!("{:x?}", blake_like(&bytes))));
+    out
+}
+
+/// A short fingerprint of the bytes (comparing megabytes in a panic message helps nobody).
+fn blake_like(b: &[u8]) -> (usize, u64) {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for x in b {
+        h = (h ^ u64::from(*x)).wrapping_mul(0x100_0000_01b3);
+    }
+    (b.len(), h)
+}
+
+fn assert_same(label: &str, a: &[(String, String)], b: &[(String, String)]) {
+    assert_eq!(a.len(), b.len());
+    for ((pa, va), (_, vb)) in a.iter().zip(b) {
+        assert!(
+            va == vb,
+            "{label}: {pa} differs:\n--- original\n{va}\n--- restored\n{vb}"
+        );
+    }
+}
+
+async fn restore(store_db: &TestDb, data: &Path, archive: &Path) {
+    let store = store_db.store().await.expect("store");
+    rongmei_app::archive::import_archive(&store, &DataDir::new(data).media(), archive, &|_| {})
+        .await
+        .expect("restore");
+    // A second restore is refused: the database is no longer empty.
+    let again =
+        rongmei_app::archive::import_archive(&store, &DataDir::new(data).media(), archive, &|_| {})
+            .await
+            .expect_err("not empty");
+    assert!(again.to_string().contains("数据库不是空的"), "{again}");
+    store.close().await;
+}
+
+async fn export(db: &TestDb, data: &Path, file: &Path) {
+    let store = db.store().await.expect("store");
+    let m = rongmei_app::archive::export_archive(
+        &store,
+        &DataDir::new(data).media(),
+        file,
+        true,
+        &|_| {},
+    )
+    .await
+    .expect("export");
+    assert!(m.tables["articles"] >= 14, "{m:?}");
+    assert!(m.media_files >= 1, "{m:?}");
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_site_restored_from_its_archive_answers_exactly_as_before() {
+    let work = tempfile::tempdir().expect("work");
+    let original = TestDb::sqlite().await;
+    seed_and_demo(&original).await;
+    add_users(&original, STAFF).await;
+    let data_a = work.path().join("a");
+    let a = start(&original, &data_a).await;
+    let http = client();
+    let reporter = sign_in(&http, &a.base, "reporter").await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(png_bytes()).file_name("photo.png"),
+    );
+    let image: Value = http
+        .post(format!("{}/api/v1/media", a.base))
+        .bearer_auth(&reporter)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+        .json()
+        .await
+        .expect("json");
+    let image_url = image["url"].as_str().expect("url").to_string();
+    let (s, v) = post_json(
+        &http,
+        &format!("{}/api/v1/articles", a.base),
+        Some(&reporter),
+        json!({"title": "归档往返测试稿件", "column": "news", "tags": ["归档"],
+               "body": format!("<p>第一段。</p><figure><img src=\"{image_url}\" alt=\"\"></figure><p>第二段。</p>")}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_i64().expect("id");
+    review_and_publish(&http, &a.base, id).await;
+    // A reader's view, counted and written.
+    http.get(format!("{}/articles/{id}", a.base))
+        .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0")
+        .send()
+        .await
+        .expect("read");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let before = snapshot(&http, &a.base, id, &image_url).await;
+    let first = work.path().join("site.rongmei");
+    export(&original, &data_a, &first).await;
+    a.stop().await;
+
+    // A cut archive restores nothing.
+    let bytes = std::fs::read(&first).expect("read");
+    let cut = work.path().join("cut.rongmei");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).expect("write");
+    let empty = TestDb::sqlite().await;
+    let store = empty.store().await.expect("store");
+    let err = rongmei_app::archive::import_archive(
+        &store,
+        &DataDir::new(work.path().join("cut")).media(),
+        &cut,
+        &|_| {},
+    )
+    .await
+    .expect_err("cut");
+    assert!(err.to_string().contains("cut.rongmei"), "{err}");
+    assert_eq!(
+        store.content_counts().await.expect("counts"),
+        (0, 0),
+        "nothing restored"
+    );
+    store.close().await;
+
+    // SQLite → PostgreSQL → SQLite, or SQLite → SQLite without PostgreSQL.
+    let mut chain = vec![];
+    if let Some(pg) = TestDb::postgres("archive_round_trip").await {
+        chain.push(pg);
+    }
+    chain.push(TestDb::sqlite().await);
+    let mut archive = first;
+    for (n, db) in chain.iter().enumerate() {
+        let data = work.path().join(format!("restored-{n}"));
+        restore(db, &data, &archive).await;
+        let b = start(db, &data).await;
+        let after = snapshot(&http, &b.base, id, &image_url).await;
+        assert_same(&format!("{} restored", db.label), &before, &after);
+        b.stop().await;
+        let next = work.path().join(format!("site-{n}.rongmei"));
+        export(db, &data, &next).await;
+        archive = next;
+    }
+    for db in chain {
+        db.cleanup().await;
+    }
+}
