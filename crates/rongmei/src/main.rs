@@ -1,5 +1,6 @@
 //! `rongmei`: one binary that runs the whole newsroom.
 
+mod backup;
 mod progress;
 mod wordpress;
 
@@ -107,8 +108,16 @@ enum Command {
     /// Import legacy archives: .txt (seed format), .jsonl and WordPress exports (.xml), or
     /// folders of them.
     Import {
-        #[arg(required = true)]
+        #[arg(required_unless_present = "pages")]
         paths: Vec<PathBuf>,
+        /// A folder of saved article pages of a site-group (站群) site, as `wget --mirror`
+        /// leaves it.
+        #[arg(long)]
+        pages: Option<PathBuf>,
+        /// How to read the saved pages: `vsb` (博达), `dede` (织梦), or a TOML file of CSS
+        /// selectors (see the README).
+        #[arg(long, default_value = "vsb")]
+        profile: String,
         /// Show what would be imported (counts per kind, every warning, every article) and
         /// write nothing.
         #[arg(long)]
@@ -220,11 +229,15 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve { demo } => serve(config, demo).await,
         Command::Import {
             ref paths,
+            ref pages,
+            ref profile,
             dry_run,
             ref media,
             ref redirects,
         } => {
             let options = ImportOptions {
+                pages: pages.clone(),
+                profile: profile.clone(),
                 dry_run,
                 media: media.clone(),
                 redirects: redirects.clone(),
@@ -234,7 +247,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Export(ExportCommand::Archive {
             ref file,
             with_secrets,
-        }) => export_archive(&config, file, with_secrets).await,
+        }) => {
+            let store = connect(&config.database).await?;
+            backup::export_archive(store, &config, file, with_secrets).await
+        }
         Command::Reindex { nodes } => reindex(&config, nodes).await,
         Command::Dictionaries(ref command) => dictionaries(&config, command).await,
         Command::User(UserCommand::Add {
@@ -479,57 +495,6 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn export_archive(config: &Config, file: &Path, with_secrets: bool) -> Result<()> {
-    let store = connect(&config.database).await?;
-    let bar = Progress::new("archiving", 0, std::io::stderr().is_terminal());
-    let started = std::time::Instant::now();
-    let manifest = rongmei_app::archive::export_archive(
-        &store,
-        &config.data.media(),
-        file,
-        with_secrets,
-        &|n| bar.set(n),
-    )
-    .await
-    .with_context(|| format!("writing the archive {}", file.display()))?;
-    bar.finish();
-    store.close().await;
-    let rows: u64 = manifest.tables.values().sum();
-    tracing::info!(
-        rows,
-        seconds = format!("{:.2}", started.elapsed().as_secs_f64()),
-        "archive written"
-    );
-    println!(
-        "archived {} articles, {} rows in {} tables, {} media files{} to {}",
-        manifest.tables.get("articles").copied().unwrap_or(0),
-        rows,
-        manifest.tables.len(),
-        manifest.media_files,
-        if with_secrets { " (with secrets)" } else { "" },
-        file.display()
-    );
-    Ok(())
-}
-
-async fn restore_archive(config: &Config, file: &Path) -> Result<()> {
-    let store = connect(&config.database).await?;
-    let bar = Progress::new("restoring", 0, std::io::stderr().is_terminal());
-    let manifest =
-        rongmei_app::archive::import_archive(&store, &config.data.media(), file, &|n| bar.set(n))
-            .await?;
-    bar.finish();
-    store.close().await;
-    let articles = manifest.tables.get("articles").copied().unwrap_or(0);
-    if !manifest.with_secrets {
-        eprintln!(
-            "this archive was made without --with-secrets: accounts have no passwords (add an admin with `rongmei user add`), view tokens use a new key, webhooks are not in it"
-        );
-    }
-    println!("imported {articles}, updated 0, skipped 0");
-    Ok(())
-}
-
 async fn import(config: &Config, paths: &[PathBuf], options: &ImportOptions) -> Result<()> {
     if let [one] = paths
         && one.is_file()
@@ -538,10 +503,11 @@ async fn import(config: &Config, paths: &[PathBuf], options: &ImportOptions) -> 
         if options.dry_run {
             anyhow::bail!("--dry-run reads legacy archives; a Rongmei archive is restored whole");
         }
-        return restore_archive(config, one).await;
+        let store = connect(&config.database).await?;
+        return backup::restore_archive(store, config, one).await;
     }
     let files = collect_files(paths)?;
-    if files.is_empty() {
+    if files.is_empty() && options.pages.is_none() {
         anyhow::bail!(
             "no .txt, .jsonl or .xml files found in {}",
             paths
@@ -566,6 +532,18 @@ async fn import(config: &Config, paths: &[PathBuf], options: &ImportOptions) -> 
         reading.set(i as u64 + 1);
     }
     reading.finish();
+    if let Some(dir) = &options.pages {
+        let profile = rongmei_import::Profile::named(&options.profile)?;
+        let read = rongmei_import::parse_pages(dir, &profile)?;
+        eprintln!(
+            "{}: {} article pages read with the {} profile; {} other pages (lists, indexes) passed over",
+            dir.display(),
+            read.records.len(),
+            profile.name,
+            read.passed_over.len()
+        );
+        records.extend(read.records);
+    }
     if options.dry_run {
         wordpress::print_dry_run(&records);
         return Ok(());

@@ -7,6 +7,9 @@ use rongmei_app::wordpress::UploadsReport;
 use rongmei_import::{Record, WxrReport};
 
 pub struct ImportOptions {
+    /// Saved pages of a site-group site, and the profile to read them with.
+    pub pages: Option<PathBuf>,
+    pub profile: String,
     pub dry_run: bool,
     pub media: Option<PathBuf>,
     pub redirects: Option<PathBuf>,

@@ -131,7 +131,7 @@ fn damage_is_a_warning_and_a_cut_file_is_refused_with_its_line() {
         .into_bytes();
     let at = bytes
         .windows(3)
-        .position(|w| w == "摘要".as_bytes()[..3].as_ref())
+        .position(|w| w == &"摘要".as_bytes()[..3])
         .expect("excerpt");
     bytes.splice(at..at, [0xff, 0xfe]);
     let out = parse_wxr(Path::new("site.xml"), Cursor::new(bytes)).expect("damage is not fatal");
