@@ -126,7 +126,9 @@ async fn the_served_description_passes_the_validator_and_the_fuzzer() {
     // Every check, as an admin (so the newsroom's operations are reached), bounded in time.
     // Left out: signing in and out (the fuzzer would end its own session) and creating webhooks
     // (a fuzzed public host name would be looked up and, were it real, sent to).
+    // Run in the temporary folder: schemathesis keeps a cache where it runs.
     let out = Command::new("st")
+        .current_dir(dir.path())
         .args(["run", &url, "--url", &server.base, "--checks", "all"])
         .args(["--phases", "examples,coverage,fuzzing", "--max-time", "40"])
         .args(["--seed", "20261203", "--workers", "2"])
