@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # WordPress import (issue 15's figure): posts per second and peak memory of `rongmei import`
-#   - on the real 1.66 MB Chinese export in ../shared/fixtures/wxr (97 published posts);
+#   - on the real 1.66 MB Chinese export in ../shared/fixtures/wxr (104 posts: 97 published, 7 drafts);
 #   - on a synthetic WXR of N published posts (default 100,000) made from the corpus, each a
 #     classic-editor post with paragraphs, a category, two tags and an author.
 # SQLite, release build, 127.0.0.1 only (nothing is served).
@@ -31,7 +31,7 @@ measure() {
 }
 
 if [[ -f $FIXTURE ]]; then
-    measure fixture 97 "$FIXTURE"
+    measure fixture 104 "$FIXTURE"
 else
     echo "fixture: skipped, $FIXTURE absent"
 fi

@@ -17,7 +17,7 @@ use std::io::{BufRead, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use rongmei_media::MediaStore;
-use rongmei_store::{ARCHIVE_TABLES, Backend, Store};
+use rongmei_store::{ARCHIVE_TABLES, Backend, Merge, MergeReport, Restore, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -192,18 +192,40 @@ pub fn is_archive(file: &Path) -> bool {
         && magic == [0x28, 0xB5, 0x2F, 0xFD]
 }
 
+/// Where an archive's rows go: a whole restore, or a merge beside what is there.
+enum Target {
+    Restore(Restore),
+    Merge(Box<Merge>),
+}
+
+impl Target {
+    async fn insert(
+        &mut self,
+        table: &str,
+        row: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), rongmei_store::StoreError> {
+        match self {
+            Target::Restore(r) => r.insert(table, &row).await,
+            Target::Merge(m) => m.insert(table, row).await,
+        }
+    }
+}
+
 /// Restores an archive into an empty database and its media into `media`: all rows in one
 /// transaction, then the files (each content-addressed, so a second try rewrites the same).
+/// With `merge`, the archive's articles join a database that has content (see
+/// [`rongmei_store::Merge`]), and the report says what came in.
 pub async fn import_archive(
     store: &Store,
     media: &MediaStore,
     file: &Path,
+    merge: bool,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<Manifest, AppError> {
+) -> Result<(Manifest, Option<MergeReport>), AppError> {
     let (articles, users) = store.content_counts().await?;
-    if articles > 0 || users > 0 {
+    if !merge && (articles > 0 || users > 0) {
         return Err(AppError::Conflict(format!(
-            "数据库不是空的（有 {articles} 篇稿件、{users} 个账号）：归档只能恢复到空数据库。请换一个新的数据库（或数据目录）再恢复"
+            "数据库不是空的（有 {articles} 篇稿件、{users} 个账号）：归档只能恢复到空数据库。请换一个新的数据库（或数据目录）再恢复，或加 --merge 把归档里的稿件合并进来"
         )));
     }
     let bad = |m: String| AppError::invalid(format!("{}: {m}", file.display()));
@@ -224,11 +246,15 @@ pub async fn import_archive(
             .map_err(|e| bad(format!("归档已损坏（{e}）")))?
             .to_string_lossy()
             .into_owned();
-        let mut bytes = Vec::new();
-        entry
-            .read_to_end(&mut bytes)
-            .map_err(|e| bad(format!("{name}：归档已损坏或不完整（{e}）")))?;
+        let read_whole = |entry: &mut tar::Entry<'_, _>| {
+            let mut bytes = Vec::new();
+            entry
+                .read_to_end(&mut bytes)
+                .map(|_| bytes)
+                .map_err(|e| bad(format!("{name}：归档已损坏或不完整（{e}）")))
+        };
         if name == "manifest.json" {
+            let bytes = read_whole(&mut entry)?;
             let m: Manifest = serde_json::from_slice(&bytes)
                 .map_err(|e| bad(format!("manifest.json 无法读取（{e}）")))?;
             if m.format != FORMAT || m.version > VERSION {
@@ -248,20 +274,26 @@ pub async fn import_archive(
             .and_then(|n| n.strip_suffix(".jsonl"))
         {
             if restore.is_none() {
-                restore = Some(store.begin_restore().await?);
+                restore = Some(if merge {
+                    Target::Merge(Box::new(store.begin_merge().await?))
+                } else {
+                    Target::Restore(store.begin_restore().await?)
+                });
             }
             let Some(r) = restore.as_mut() else { continue };
-            for (i, line) in bytes.lines().enumerate() {
-                let line = line.map_err(|e| bad(format!("{name}:{}: {e}", i + 1)))?;
+            // Row by row: the articles table of a large archive is larger than memory allows.
+            let lines = std::io::BufReader::with_capacity(1 << 16, &mut entry).lines();
+            for (i, line) in (1..).zip(lines) {
+                let line =
+                    line.map_err(|e| bad(format!("{name}:{i}: 归档已损坏或不完整（{e}）")))?;
                 if line.trim().is_empty() {
                     continue;
                 }
                 let row: serde_json::Map<String, serde_json::Value> =
-                    serde_json::from_str(&line)
-                        .map_err(|e| bad(format!("{name}:{}: {e}", i + 1)))?;
-                r.insert(table, &row)
+                    serde_json::from_str(&line).map_err(|e| bad(format!("{name}:{i}: {e}")))?;
+                r.insert(table, row)
                     .await
-                    .map_err(|e| bad(format!("{name}:{}: {e}", i + 1)))?;
+                    .map_err(|e| bad(format!("{name}:{i}: {e}")))?;
                 rows += 1;
                 if rows.is_multiple_of(1000) {
                     progress(rows);
@@ -270,13 +302,14 @@ pub async fn import_archive(
         } else if let Some(rel) = name.strip_prefix("media/") {
             // Files are content-addressed: writing one twice (a retried restore) is harmless,
             // so they go in while the rows wait for the end to be committed.
+            let content = read_whole(&mut entry)?;
             let folder = media.clone();
             let relative = rel.to_string();
-            let content = bytes;
-            let stored = content.clone();
-            tokio::task::spawn_blocking(move || folder.cache(&relative, &stored))
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))??;
+            let content = tokio::task::spawn_blocking(move || {
+                folder.cache(&relative, &content).map(|_| content)
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
             if store.backend() == Backend::Postgres {
                 store.put_media_blob(rel, &content).await?;
             }
@@ -292,9 +325,14 @@ pub async fn import_archive(
             manifest.media_files
         )));
     }
-    if let Some(r) = restore.take() {
-        r.commit().await?;
-    }
+    let merged = match restore.take() {
+        Some(Target::Restore(r)) => {
+            r.commit().await?;
+            None
+        }
+        Some(Target::Merge(m)) => Some((*m).commit().await?),
+        None => None,
+    };
     progress(rows);
-    Ok(manifest)
+    Ok((manifest, merged))
 }

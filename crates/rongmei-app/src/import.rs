@@ -23,6 +23,57 @@ pub async fn import_articles(
     Ok(store.import(articles, progress).await?)
 }
 
+/// Imports the records `read` hands over, as it makes them: `read` runs on a blocking thread
+/// and is never more than a few records ahead of the writer, so an archive of any size is never
+/// held whole. One transaction: an error in reading or writing leaves the database as it was.
+/// `read` is told false when the writer has failed, and should stop.
+pub async fn import_stream<T, E>(
+    store: &Store,
+    read: impl FnOnce(&mut dyn FnMut(NewArticle) -> bool) -> Result<T, E> + Send + 'static,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<(ImportStats, T), StreamError<E>>
+where
+    T: Send + 'static,
+    E: std::error::Error + Send + 'static,
+{
+    let (sender, mut records) = tokio::sync::mpsc::channel::<NewArticle>(64);
+    let reader = tokio::task::spawn_blocking(move || {
+        read(&mut |record: NewArticle| sender.blocking_send(record).is_ok())
+    });
+    let written = async {
+        let mut importer = store.begin_import().await?;
+        let mut n = 0;
+        while let Some(record) = records.recv().await {
+            importer.add(&record).await?;
+            n += 1;
+            progress(n);
+        }
+        Ok::<_, rongmei_store::StoreError>(importer)
+    }
+    .await;
+    // The reader stops once the channel is gone.
+    drop(records);
+    let read = reader
+        .await
+        .map_err(|e| StreamError::Write(AppError::Internal(format!("the reader stopped: {e}"))))?;
+    let importer = written.map_err(|e| StreamError::Write(e.into()))?;
+    let value = read.map_err(StreamError::Read)?;
+    let stats = importer
+        .commit()
+        .await
+        .map_err(|e| StreamError::Write(e.into()))?;
+    Ok((stats, value))
+}
+
+/// Why a streamed import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError<E: std::error::Error + 'static> {
+    #[error(transparent)]
+    Read(E),
+    #[error(transparent)]
+    Write(AppError),
+}
+
 /// Rebuilds the data folder's search index from the database and records where in the change
 /// feed it stands, so a server starting on it catches up from there.
 pub async fn reindex(

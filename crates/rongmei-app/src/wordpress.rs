@@ -71,46 +71,65 @@ fn texts(a: &mut NewArticle) -> impl Iterator<Item = &mut String> {
     })
 }
 
-/// Every URL under one of `prefixes` the articles link to, with its path below the prefix.
-pub fn linked_uploads(articles: &[NewArticle], prefixes: &[String]) -> BTreeMap<String, String> {
-    let mut wanted = BTreeMap::new();
-    for a in articles {
-        for block in &a.body.blocks {
-            let text = match block {
-                Block::Image { src, .. } => src,
-                Block::Html { html } => html,
-                _ => continue,
-            };
-            for prefix in prefixes {
-                let mut rest = text.as_str();
-                while let Some(i) = rest.find(prefix.as_str()) {
-                    let after = &rest[i + prefix.len()..];
-                    let end = url_end(after);
-                    wanted.insert(
-                        format!("{prefix}{}", &after[..end]),
-                        after[..end].to_string(),
-                    );
-                    rest = &after[end..];
+/// Every URL under one of `prefixes` (`http://site/wp-content/uploads/`) an article links to,
+/// added to `wanted` with its path below the prefix.
+pub fn linked_uploads(a: &NewArticle, prefixes: &[String], wanted: &mut BTreeMap<String, String>) {
+    for block in &a.body.blocks {
+        let text = match block {
+            Block::Image { src, .. } => src,
+            Block::Html { html } => html,
+            _ => continue,
+        };
+        for prefix in prefixes {
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find(prefix.as_str()) {
+                let after = &rest[i + prefix.len()..];
+                let end = url_end(after);
+                wanted.insert(
+                    format!("{prefix}{}", &after[..end]),
+                    after[..end].to_string(),
+                );
+                rest = &after[end..];
+            }
+        }
+    }
+}
+
+/// Old uploads URLs and where their stored copies are.
+#[derive(Debug, Clone, Default)]
+pub struct MovedUploads {
+    /// Longest URLs first, so `a.jpg` never rewrites inside `a.jpg.webp`'s link.
+    moves: Vec<(String, String)>,
+}
+
+impl MovedUploads {
+    /// Points an article's links at the stored copies.
+    pub fn rewrite(&self, a: &mut NewArticle) {
+        if self.moves.is_empty() {
+            return;
+        }
+        for text in texts(a) {
+            for (old, new) in &self.moves {
+                if text.contains(old.as_str()) {
+                    *text = text.replace(old.as_str(), new);
                 }
             }
         }
     }
-    wanted
 }
 
-/// Stores the files under `prefixes` (`http://site/wp-content/uploads/`) that the articles link
-/// to, read from `dir` (the uploads folder), and points the links at the stored copies.
-pub async fn import_uploads(
+/// Stores the `wanted` uploads (URL → path below the uploads folder, as [`linked_uploads`]
+/// finds them), read from `dir`, the uploads folder; [`MovedUploads::rewrite`] then points
+/// each article's links at the stored copies.
+pub async fn store_uploads(
     store: &Store,
     media: &MediaStore,
-    articles: &mut [NewArticle],
-    prefixes: &[String],
+    wanted: &BTreeMap<String, String>,
     dir: &Path,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<UploadsReport, AppError> {
-    let wanted = linked_uploads(articles, prefixes);
+) -> Result<(UploadsReport, MovedUploads), AppError> {
     let mut report = UploadsReport::default();
-    let mut moved: BTreeMap<String, String> = BTreeMap::new();
+    let mut moves = Vec::new();
     for (n, (url, relative)) in wanted.iter().enumerate() {
         progress(n as u64 + 1);
         let Some(path) = local_file(dir, relative).filter(|p| p.is_file()) else {
@@ -126,7 +145,7 @@ pub async fn import_uploads(
         match store_image(store, media, bytes, name).await {
             Ok(stored) => {
                 report.stored += 1;
-                moved.insert(url.clone(), stored.url);
+                moves.push((url.clone(), stored.url));
             }
             Err(AppError::Invalid(m, _) | AppError::TooLarge(m)) => {
                 report.refused.push((url.clone(), m));
@@ -134,19 +153,8 @@ pub async fn import_uploads(
             Err(e) => return Err(e),
         }
     }
-    // Longest URLs first, so `a.jpg` never rewrites inside `a.jpg.webp`'s link.
-    let mut by_length: Vec<(&String, &String)> = moved.iter().collect();
-    by_length.sort_by_key(|(old, _)| std::cmp::Reverse(old.len()));
-    for a in articles.iter_mut() {
-        for text in texts(a) {
-            for (old, new) in &by_length {
-                if text.contains(old.as_str()) {
-                    *text = text.replace(old.as_str(), new);
-                }
-            }
-        }
-    }
-    Ok(report)
+    moves.sort_by_key(|(old, _)| std::cmp::Reverse(old.len()));
+    Ok((report, MovedUploads { moves }))
 }
 
 /// An nginx `map` of old permalinks (path and query, as `$request_uri` has them) to the new

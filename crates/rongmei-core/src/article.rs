@@ -108,12 +108,18 @@ impl Article {
 pub struct NewArticle {
     pub title: String,
     pub column: Option<String>,
+    /// The column's ancestors, outermost first, for a column an import creates (a WordPress
+    /// category's parents); an existing column keeps its place.
+    pub column_parents: Vec<String>,
     pub tags: Vec<String>,
     pub bylines: Vec<Byline>,
     pub published_at: Option<DateTime<FixedOffset>>,
     pub summary: Option<String>,
     pub body: Body,
     pub views: Option<i64>,
+    /// `published` for legacy archives; an export that keeps unfinished work brings `draft`,
+    /// `submitted` (awaiting review) or `scheduled` (going out at `published_at`).
+    pub status: ArticleStatus,
     pub source_id: Option<String>,
     /// Fields of a legacy record that Rongmei has no place for, kept verbatim so nothing is lost.
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -179,12 +185,14 @@ mod tests {
         let a = NewArticle {
             title: "【主题教育】西安交大党委宣传部开展联学".into(),
             column: None,
+            column_parents: vec![],
             tags: vec!["主题教育".into(), "联学".into()],
             bylines: vec![],
             published_at: None,
             summary: None,
             body: Body::default(),
             views: None,
+            status: ArticleStatus::Published,
             source_id: None,
             extra: Default::default(),
         };

@@ -111,12 +111,14 @@ fn parse_object(
     Ok(NewArticle {
         title,
         column,
+        column_parents: Vec::new(),
         tags,
         bylines,
         published_at,
         summary,
         body: Body::from_plain_text(&body),
         views,
+        status: rongmei_core::ArticleStatus::Published,
         source_id,
         extra: obj,
     })

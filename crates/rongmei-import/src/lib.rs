@@ -13,4 +13,4 @@ pub use jsonl::parse_jsonl;
 pub use pages::{PagesImport, Profile, parse_pages};
 pub use record::{ImportError, Record, parse_time};
 pub use txt::parse_txt;
-pub use wxr::{WxrImport, WxrReport, parse_wxr, wordpress_html};
+pub use wxr::{WxrExport, WxrImport, WxrReport, parse_wxr, scan_wxr, wordpress_html};

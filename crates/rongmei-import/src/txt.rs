@@ -147,12 +147,14 @@ pub fn parse_txt(file: &Path, text: &str) -> Result<NewArticle, ImportError> {
     Ok(NewArticle {
         title,
         column,
+        column_parents: Vec::new(),
         tags,
         bylines,
         published_at,
         summary: None,
         body: Body::from_plain_text(&body),
         views,
+        status: rongmei_core::ArticleStatus::Published,
         source_id: None,
         extra: Default::default(),
     })

@@ -85,7 +85,7 @@ pub type RowSink<'a> = dyn FnMut(&str, Map<String, Value>) -> std::io::Result<()
 
 /// How a column takes values on the way in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Int,
     Real,
     Text,
@@ -181,14 +181,20 @@ impl Store {
             .collect())
     }
 
+    /// The columns of every archived table with how each takes values.
+    pub(crate) async fn archive_kinds(&self) -> Result<Kinds> {
+        let mut kinds = Kinds::new();
+        for t in ARCHIVE_TABLES {
+            kinds.insert(t.name, self.column_kinds(t.name).await?);
+        }
+        Ok(kinds)
+    }
+
     /// Starts replacing the contents of every archived table, in one transaction: rows are
     /// added with [`Restore::insert`] and nothing is visible (or kept, on failure) until
     /// [`Restore::commit`]. The caller checks that the database is empty first.
     pub async fn begin_restore(&self) -> Result<Restore> {
-        let mut kinds = std::collections::HashMap::new();
-        for t in ARCHIVE_TABLES {
-            kinds.insert(t.name, self.column_kinds(t.name).await?);
-        }
+        let kinds = self.archive_kinds().await?;
         let mut tx = self.pool.begin().await?;
         for t in ARCHIVE_TABLES.iter().rev() {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {}", t.name)))
@@ -204,10 +210,78 @@ impl Store {
     }
 }
 
+/// Every archived table's columns, with how each takes values.
+pub(crate) type Kinds = std::collections::HashMap<&'static str, Vec<(String, Kind)>>;
+
+/// Inserts one row given as a JSON object; with `returning`, gives the new row's `id`.
+pub(crate) async fn insert_row(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    kinds: &Kinds,
+    table: &str,
+    obj: &Map<String, Value>,
+    returning: bool,
+) -> Result<Option<i64>> {
+    let cols = kinds
+        .get(table)
+        .ok_or_else(|| StoreError::Invalid(format!("归档里有未知的表 {table}")))?;
+    if let Some(unknown) = obj.keys().find(|k| !cols.iter().any(|(c, _)| c == *k)) {
+        return Err(StoreError::Invalid(format!(
+            "归档里的 {table} 有本版本没有的列 {unknown}：请用导出它的（或更新的）Rongmei 版本恢复"
+        )));
+    }
+    let present: Vec<&(String, Kind)> = cols.iter().filter(|(c, _)| obj.contains_key(c)).collect();
+    let marks: Vec<String> = (1..=present.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({}){}",
+        present
+            .iter()
+            .map(|(c, _)| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        marks.join(", "),
+        if returning { " RETURNING id" } else { "" }
+    );
+    let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+    for (c, kind) in &present {
+        let v = &obj[c.as_str()];
+        let bad = || StoreError::Invalid(format!("{table}.{c}: 值 {v} 的类型不对"));
+        q = match kind {
+            Kind::Int => q.bind(match v {
+                Value::Null => None,
+                v => Some(v.as_i64().ok_or_else(bad)?),
+            }),
+            Kind::Real => q.bind(match v {
+                Value::Null => None,
+                v => Some(v.as_f64().ok_or_else(bad)?),
+            }),
+            Kind::Text => q.bind(match v {
+                Value::Null => None,
+                Value::String(s) => Some(s.clone()),
+                other => Some(other.to_string()),
+            }),
+            Kind::Bytes => q.bind(match v {
+                Value::Null => None,
+                v => Some(
+                    v["base64"]
+                        .as_str()
+                        .and_then(|s| BASE64.decode(s).ok())
+                        .ok_or_else(bad)?,
+                ),
+            }),
+        };
+    }
+    if returning {
+        Ok(Some(q.fetch_one(&mut **tx).await?))
+    } else {
+        q.fetch_optional(&mut **tx).await?;
+        Ok(None)
+    }
+}
+
 /// A restore under way: one transaction over every archived table.
 pub struct Restore {
     tx: sqlx::Transaction<'static, sqlx::Any>,
-    kinds: std::collections::HashMap<&'static str, Vec<(String, Kind)>>,
+    kinds: Kinds,
     backend: Backend,
     rows: u64,
 }
@@ -215,57 +289,7 @@ pub struct Restore {
 impl Restore {
     /// Adds one row to a table; columns the table does not have are refused.
     pub async fn insert(&mut self, table: &str, obj: &Map<String, Value>) -> Result<()> {
-        let cols = self
-            .kinds
-            .get(table)
-            .ok_or_else(|| StoreError::Invalid(format!("归档里有未知的表 {table}")))?;
-        if let Some(unknown) = obj.keys().find(|k| !cols.iter().any(|(c, _)| c == *k)) {
-            return Err(StoreError::Invalid(format!(
-                "归档里的 {table} 有本版本没有的列 {unknown}：请用导出它的（或更新的）Rongmei 版本恢复"
-            )));
-        }
-        let present: Vec<&(String, Kind)> =
-            cols.iter().filter(|(c, _)| obj.contains_key(c)).collect();
-        let marks: Vec<String> = (1..=present.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES ({})",
-            present
-                .iter()
-                .map(|(c, _)| c.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (c, kind) in &present {
-            let v = &obj[c.as_str()];
-            let bad = || StoreError::Invalid(format!("{table}.{c}: 值 {v} 的类型不对"));
-            q = match kind {
-                Kind::Int => q.bind(match v {
-                    Value::Null => None,
-                    v => Some(v.as_i64().ok_or_else(bad)?),
-                }),
-                Kind::Real => q.bind(match v {
-                    Value::Null => None,
-                    v => Some(v.as_f64().ok_or_else(bad)?),
-                }),
-                Kind::Text => q.bind(match v {
-                    Value::Null => None,
-                    Value::String(s) => Some(s.clone()),
-                    other => Some(other.to_string()),
-                }),
-                Kind::Bytes => q.bind(match v {
-                    Value::Null => None,
-                    v => Some(
-                        v["base64"]
-                            .as_str()
-                            .and_then(|s| BASE64.decode(s).ok())
-                            .ok_or_else(bad)?,
-                    ),
-                }),
-            };
-        }
-        q.execute(&mut *self.tx).await?;
+        insert_row(&mut self.tx, &self.kinds, table, obj, false).await?;
         self.rows += 1;
         Ok(())
     }

@@ -48,10 +48,27 @@ pub(crate) struct ColumnCache {
 }
 
 impl ColumnCache {
+    /// The column named `name`, created when missing: under `parents` (outermost first, each
+    /// created when missing too). An existing column keeps its place in the tree: an editor
+    /// may have moved it.
     pub(crate) async fn ensure(
         &mut self,
         tx: &mut Transaction<'_, Any>,
+        parents: &[String],
         name: &str,
+    ) -> Result<i64> {
+        let mut parent = None;
+        for p in parents.iter().filter(|p| !p.trim().is_empty()) {
+            parent = Some(self.ensure_one(tx, p, parent).await?);
+        }
+        self.ensure_one(tx, name, parent).await
+    }
+
+    async fn ensure_one(
+        &mut self,
+        tx: &mut Transaction<'_, Any>,
+        name: &str,
+        parent: Option<i64>,
     ) -> Result<i64> {
         let name = name.trim();
         if let Some(id) = self.by_name.get(name) {
@@ -77,10 +94,11 @@ impl ColumnCache {
                     n += 1;
                 }
                 sqlx::query_scalar(
-                    "INSERT INTO columns (slug, name, parent_id, position) VALUES ($1, $2, NULL, (SELECT COALESCE(MAX(position), 0) + 1 FROM columns)) RETURNING id",
+                    "INSERT INTO columns (slug, name, parent_id, position) VALUES ($1, $2, $3, (SELECT COALESCE(MAX(position), 0) + 1 FROM columns)) RETURNING id",
                 )
                 .bind(&slug)
                 .bind(name)
+                .bind(parent)
                 .fetch_one(&mut **tx)
                 .await?
             }

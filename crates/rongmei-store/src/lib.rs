@@ -5,6 +5,7 @@
 //! `NULLS LAST`, `CASE` instead of `MAX`/`GREATEST`). Each backend has its own migrations folder.
 
 mod archive;
+mod archive_merge;
 mod articles;
 mod audit;
 mod columns;
@@ -20,11 +21,12 @@ mod views;
 mod webhooks;
 
 pub use archive::{ARCHIVE_TABLES, ArchiveTable, Restore};
+pub use archive_merge::{Merge, MergeReport};
 pub use articles::{ArticleSummary, Page};
 pub use audit::{AuditEntry, AuditFilter};
 pub use db::{Backend, Result, Store, StoreError};
 pub use events::NewEvent;
-pub use import::ImportStats;
+pub use import::{ImportStats, Importer};
 pub use newsroom::{ArticleMeta, Draft, NewsroomItem, Revision, Transition};
 pub use shared::{Editor, RebuildReport, SIGNAL_DICTIONARIES, SIGNAL_REINDEX, StoredDictionary};
 pub use sitemaps::SitemapArticle;

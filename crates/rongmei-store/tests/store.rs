@@ -17,12 +17,14 @@ fn article(title: &str, date: Option<&str>, column: Option<&str>) -> NewArticle 
     NewArticle {
         title: title.into(),
         column: column.map(str::to_string),
+        column_parents: Vec::new(),
         tags: vec![],
         bylines: vec![],
         published_at: date.map(|d| chrono::DateTime::parse_from_rfc3339(d).unwrap()),
         summary: None,
         body: Body::from_plain_text("第一段。\n第二段。"),
         views: None,
+        status: rongmei_core::ArticleStatus::Published,
         source_id: None,
         extra: Default::default(),
     }
@@ -103,6 +105,112 @@ async fn reimport_updates_instead_of_duplicating() {
         let s4 = store.import(&[b], &|_| {}).await.unwrap();
         assert_eq!(s4.updated, 1);
         assert_eq!(store.count_articles().await.unwrap(), 2);
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn unfinished_work_keeps_its_status_and_new_columns_their_parents() {
+    for db in TestDb::all("unfinished_work_keeps_its_status").await {
+        let store = db.store().await.unwrap();
+        let mut draft = article("草稿", Some("2024-01-02T08:00:00+08:00"), Some("校园动态"));
+        draft.status = ArticleStatus::Draft;
+        draft.column_parents = vec!["新闻".into()];
+        draft.source_id = Some("d".into());
+        let mut later = article(
+            "定时稿",
+            Some("2099-01-02T08:00:00+08:00"),
+            Some("通知公告"),
+        );
+        later.status = ArticleStatus::Scheduled;
+        later.column_parents = vec!["综合".into(), "公告".into()];
+        later.source_id = Some("s".into());
+        let out = article(
+            "已发布",
+            Some("2024-01-03T08:00:00+08:00"),
+            Some("校园动态"),
+        );
+        store
+            .import(&[draft.clone(), later.clone(), out], &|_| {})
+            .await
+            .unwrap();
+        assert_eq!(store.count_published().await.unwrap(), 1, "{}", db.label);
+        let ids = store
+            .ids_by_source(&["d".to_string(), "s".to_string()])
+            .await
+            .unwrap();
+        let meta = store.article_meta(ids["d"]).await.unwrap().unwrap();
+        assert_eq!(meta.status, ArticleStatus::Draft);
+        let meta = store.article_meta(ids["s"]).await.unwrap().unwrap();
+        assert_eq!(meta.status, ArticleStatus::Scheduled);
+        assert_eq!(
+            meta.scheduled_at.map(|t| t.timestamp()),
+            later.published_at.map(|t| t.timestamp()),
+            "a scheduled article goes out at its time"
+        );
+        let columns = store.list_columns().await.unwrap();
+        let id_of = |name: &str| columns.iter().find(|c| c.name == name).map(|c| c.id);
+        let parent_of = |name: &str| {
+            columns
+                .iter()
+                .find(|c| c.name == name)
+                .and_then(|c| c.parent_id)
+        };
+        assert_eq!(parent_of("校园动态"), id_of("新闻"));
+        assert_eq!(parent_of("通知公告"), id_of("公告"));
+        assert_eq!(parent_of("公告"), id_of("综合"));
+        assert_eq!(parent_of("综合"), None);
+
+        // Its time past, a scheduled article goes out; a re-import of the old export, edited,
+        // does not take the publication back.
+        let mut missed = article("误过时间", Some("2020-01-02T08:00:00+08:00"), None);
+        missed.status = ArticleStatus::Scheduled;
+        missed.source_id = Some("m".into());
+        store
+            .import(std::slice::from_ref(&missed), &|_| {})
+            .await
+            .unwrap();
+        let id = store.ids_by_source(&["m".to_string()]).await.unwrap()["m"];
+        assert_eq!(store.publish_due("test").await.unwrap(), [id]);
+        missed.title = "误过时间（改）".into();
+        let stats = store.import(&[missed, draft], &|_| {}).await.unwrap();
+        assert_eq!((stats.updated, stats.skipped), (1, 1));
+        let meta = store.article_meta(id).await.unwrap().unwrap();
+        assert_eq!(meta.status, ArticleStatus::Published);
+        assert_eq!(meta.scheduled_at, None);
+        let a = store.article(id).await.unwrap().unwrap();
+        assert_eq!(a.title, "误过时间（改）");
+        assert!(a.published_at.is_some());
+        store.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_record_repeated_in_one_import_is_written_once_with_its_last_content() {
+    for db in TestDb::all("a_record_repeated_in_one_import").await {
+        let store = db.store().await.unwrap();
+        // More than a batch of others between the copies, and the copies back to back.
+        let mut records = vec![];
+        let mut a = article("重复的稿件", Some("2024-01-02T08:00:00+08:00"), None);
+        a.source_id = Some("dup".into());
+        a.tags = vec!["一".into()];
+        records.push(a.clone());
+        for i in 0..70 {
+            let mut other = article(&format!("第{i}篇"), Some("2024-01-03T08:00:00+08:00"), None);
+            other.tags = vec!["批量".into()];
+            records.push(other);
+        }
+        a.tags = vec!["二".into()];
+        records.push(a.clone());
+        a.tags = vec!["三".into(), "四".into()];
+        records.push(a);
+        let stats = store.import(&records, &|_| {}).await.unwrap();
+        assert_eq!((stats.imported, stats.updated), (71, 2), "{}", db.label);
+        let id = store.ids_by_source(&["dup".to_string()]).await.unwrap()["dup"];
+        let got = store.article(id).await.unwrap().unwrap();
+        assert_eq!(got.tags, ["三", "四"]);
         store.close().await;
         db.cleanup().await;
     }

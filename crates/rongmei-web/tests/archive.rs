@@ -19,6 +19,43 @@ use serde_json::{Value, json};
 const BASE_URL: &str = "https://news.example.edu.cn";
 const BOT: &str = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
+/// Uploads a small PNG as `token`; gives its URL.
+async fn upload_png(http: &reqwest::Client, base: &str, token: &str) -> String {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(png_bytes()).file_name("photo.png"),
+    );
+    let image: Value = http
+        .post(format!("{base}/api/v1/media"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+        .json()
+        .await
+        .expect("json");
+    image["url"].as_str().expect("url").to_string()
+}
+
+/// A reporter's story with an image, through review to publication: its id and image URL.
+async fn publish_story(http: &reqwest::Client, base: &str, title: &str) -> (i64, String) {
+    let reporter = sign_in(http, base, "reporter").await;
+    let image_url = upload_png(http, base, &reporter).await;
+    let (s, v) = post_json(
+        http,
+        &format!("{base}/api/v1/articles"),
+        Some(&reporter),
+        json!({"title": title, "column": "news", "tags": ["归档"],
+               "body": format!("<p>第一段。</p><figure><img src=\"{image_url}\" alt=\"\"></figure><p>第二段。</p>")}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_i64().expect("id");
+    review_and_publish(http, base, id).await;
+    (id, image_url)
+}
+
 async fn start(db: &TestDb, data: &Path) -> Server {
     Server::start_configured(
         db,
@@ -113,14 +150,14 @@ fn assert_same(label: &str, a: &[(String, String)], b: &[(String, String)]) {
 
 async fn restore(store_db: &TestDb, data: &Path, archive: &Path) {
     let store = store_db.store().await.expect("store");
-    rongmei_app::archive::import_archive(&store, &DataDir::new(data).media(), archive, &|_| {})
+    let media = DataDir::new(data).media();
+    rongmei_app::archive::import_archive(&store, &media, archive, false, &|_| {})
         .await
         .expect("restore");
     // A second restore is refused: the database is no longer empty.
-    let again =
-        rongmei_app::archive::import_archive(&store, &DataDir::new(data).media(), archive, &|_| {})
-            .await
-            .expect_err("not empty");
+    let again = rongmei_app::archive::import_archive(&store, &media, archive, false, &|_| {})
+        .await
+        .expect_err("not empty");
     assert!(again.to_string().contains("数据库不是空的"), "{again}");
     store.close().await;
 }
@@ -150,33 +187,7 @@ async fn a_site_restored_from_its_archive_answers_exactly_as_before() {
     let data_a = work.path().join("a");
     let a = start(&original, &data_a).await;
     let http = client();
-    let reporter = sign_in(&http, &a.base, "reporter").await;
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(png_bytes()).file_name("photo.png"),
-    );
-    let image: Value = http
-        .post(format!("{}/api/v1/media", a.base))
-        .bearer_auth(&reporter)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload")
-        .json()
-        .await
-        .expect("json");
-    let image_url = image["url"].as_str().expect("url").to_string();
-    let (s, v) = post_json(
-        &http,
-        &format!("{}/api/v1/articles", a.base),
-        Some(&reporter),
-        json!({"title": "归档往返测试稿件", "column": "news", "tags": ["归档"],
-               "body": format!("<p>第一段。</p><figure><img src=\"{image_url}\" alt=\"\"></figure><p>第二段。</p>")}),
-    )
-    .await;
-    assert_eq!(s, 201, "{v}");
-    let id = v["id"].as_i64().expect("id");
-    review_and_publish(&http, &a.base, id).await;
+    let (id, image_url) = publish_story(&http, &a.base, "归档往返测试稿件").await;
     // A reader's view, counted and written.
     http.get(format!("{}/articles/{id}", a.base))
         .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0")
@@ -199,6 +210,7 @@ async fn a_site_restored_from_its_archive_answers_exactly_as_before() {
         &store,
         &DataDir::new(work.path().join("cut")).media(),
         &cut,
+        false,
         &|_| {},
     )
     .await
@@ -232,4 +244,132 @@ async fn a_site_restored_from_its_archive_answers_exactly_as_before() {
     for db in chain {
         db.cleanup().await;
     }
+}
+
+/// The id of the article titled `title` in the site's public list.
+async fn id_of(http: &reqwest::Client, base: &str, title: &str) -> i64 {
+    let list: Value = http
+        .get(format!("{base}/api/v1/articles?per_page=100"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    list["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|a| a["title"] == title))
+        .and_then(|a| a["id"].as_i64())
+        .unwrap_or_else(|| panic!("{title} is not listed: {list}"))
+}
+
+async fn newsroom_lines(http: &reqwest::Client, base: &str, id: i64) -> (usize, usize) {
+    let admin = sign_in(http, base, "admin").await;
+    let (_, revisions) = get_auth(
+        http,
+        &format!("{base}/api/v1/articles/{id}/revisions"),
+        &admin,
+    )
+    .await;
+    let (_, audit) = get_auth(http, &format!("{base}/api/v1/audit?article={id}"), &admin).await;
+    let len = |v: &Value| {
+        v.as_array()
+            .or_else(|| v["items"].as_array())
+            .map_or(0, Vec::len)
+    };
+    (len(&revisions), len(&audit))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_archive_merges_into_a_site_that_has_content_once() {
+    let work = tempfile::tempdir().expect("work");
+    let other = TestDb::sqlite().await;
+    seed_and_demo(&other).await;
+    add_users(&other, STAFF).await;
+    let data_a = work.path().join("a");
+    let a = start(&other, &data_a).await;
+    let http = client();
+    let (old_id, image_url) = publish_story(&http, &a.base, "另一个站点的稿件").await;
+    let lines_before = newsroom_lines(&http, &a.base, old_id).await;
+    assert!(
+        lines_before.0 >= 1 && lines_before.1 >= 4,
+        "{lines_before:?}"
+    );
+    a.stop().await;
+    let archive = work.path().join("other.rongmei");
+    export(&other, &data_a, &archive).await;
+
+    let mut targets = vec![TestDb::sqlite().await];
+    if let Some(pg) = TestDb::postgres("archive_merge").await {
+        targets.push(pg);
+    }
+    for db in &targets {
+        // A site with content of its own: the same imported archive and accounts.
+        seed_and_demo(db).await;
+        add_users(db, STAFF).await;
+        let store = db.store().await.expect("store");
+        let before = store.count_articles().await.expect("count");
+        let media = DataDir::new(work.path().join(db.label)).media();
+        let refused =
+            rongmei_app::archive::import_archive(&store, &media, &archive, false, &|_| {})
+                .await
+                .expect_err("not empty");
+        assert!(refused.to_string().contains("--merge"), "{refused}");
+        let (_, report) =
+            rongmei_app::archive::import_archive(&store, &media, &archive, true, &|_| {})
+                .await
+                .expect("merge");
+        let report = report.expect("a merge report");
+        assert_eq!(
+            report.added.get("articles"),
+            Some(&1),
+            "{}: {report:?}",
+            db.label
+        );
+        assert_eq!(
+            report.matched.get("articles").copied(),
+            Some(before as u64),
+            "the articles both sites imported are already here: {report:?}"
+        );
+        assert_eq!(store.count_articles().await.expect("count"), before + 1);
+        // Again: nothing new.
+        let (_, again) =
+            rongmei_app::archive::import_archive(&store, &media, &archive, true, &|_| {})
+                .await
+                .expect("merge again");
+        let again = again.expect("report");
+        assert_eq!(again.added.get("articles"), None, "{again:?}");
+        assert_eq!(store.count_articles().await.expect("count"), before + 1);
+        store.close().await;
+
+        let b = start(db, &work.path().join(db.label)).await;
+        let id = id_of(&http, &b.base, "另一个站点的稿件").await;
+        assert_eq!(
+            newsroom_lines(&http, &b.base, id).await,
+            lines_before,
+            "{}: its revisions and audit lines came along",
+            db.label
+        );
+        let page = http
+            .get(format!("{}/articles/{id}", b.base))
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(page.status(), 200);
+        let image = http
+            .get(format!("{}{image_url}", b.base))
+            .send()
+            .await
+            .expect("image");
+        assert_eq!(image.status(), 200, "{}: the image came along", db.label);
+        assert_eq!(
+            image.bytes().await.expect("bytes").as_ref(),
+            png_bytes().as_slice()
+        );
+        b.stop().await;
+    }
+    for db in targets {
+        db.cleanup().await;
+    }
+    other.cleanup().await;
 }

@@ -47,14 +47,42 @@ pub async fn export_archive(
     Ok(())
 }
 
-/// `rongmei import ARCHIVE`.
-pub async fn restore_archive(store: Store, config: &Config, file: &Path) -> Result<()> {
+/// `rongmei import ARCHIVE [--merge]`.
+pub async fn restore_archive(
+    store: Store,
+    config: &Config,
+    file: &Path,
+    merge: bool,
+) -> Result<()> {
     let bar = Progress::new("restoring", 0, std::io::stderr().is_terminal());
-    let manifest =
-        rongmei_app::archive::import_archive(&store, &config.data.media(), file, &|n| bar.set(n))
-            .await?;
+    let (manifest, merged) =
+        rongmei_app::archive::import_archive(&store, &config.data.media(), file, merge, &|n| {
+            bar.set(n)
+        })
+        .await?;
     bar.finish();
     store.close().await;
+    if let Some(report) = merged {
+        let list = |m: &std::collections::BTreeMap<String, u64>| {
+            if m.is_empty() {
+                "nothing".to_string()
+            } else {
+                m.iter()
+                    .map(|(t, n)| format!("{t} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        };
+        eprintln!("merged: added {}", list(&report.added));
+        eprintln!("merged: already here {}", list(&report.matched));
+        eprintln!("merged: left behind {}", list(&report.left));
+        println!(
+            "imported {}, updated 0, skipped {}",
+            report.added.get("articles").copied().unwrap_or(0),
+            report.matched.get("articles").copied().unwrap_or(0)
+        );
+        return Ok(());
+    }
     let articles = manifest.tables.get("articles").copied().unwrap_or(0);
     if !manifest.with_secrets {
         eprintln!(

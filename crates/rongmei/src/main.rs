@@ -1,6 +1,8 @@
 //! `rongmei`: one binary that runs the whole newsroom.
 
 mod backup;
+mod database;
+mod import;
 mod progress;
 mod wordpress;
 
@@ -13,10 +15,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use rongmei_app::accounts::users::{UserInput, add_user};
 use rongmei_app::{Actor, App, Config, Overrides};
-use rongmei_import::{Record, collect_files, read_file_with_report};
-use rongmei_store::{ImportStats, Store};
+use rongmei_import::Record;
 use rongmei_web::AppState;
 
+use crate::database::connect;
 use crate::progress::Progress;
 use crate::wordpress::ImportOptions;
 
@@ -130,6 +132,11 @@ enum Command {
         /// [default: DATA/wordpress-redirects.map].
         #[arg(long)]
         redirects: Option<PathBuf>,
+        /// A Rongmei archive into a database that has content: its articles (with revisions,
+        /// tags, view series and audit lines) join under new ids; the same archive twice adds
+        /// nothing.
+        #[arg(long)]
+        merge: bool,
     },
     /// Write everything out.
     #[command(subcommand)]
@@ -234,6 +241,7 @@ async fn run(cli: Cli) -> Result<()> {
             dry_run,
             ref media,
             ref redirects,
+            merge,
         } => {
             let options = ImportOptions {
                 pages: pages.clone(),
@@ -241,8 +249,9 @@ async fn run(cli: Cli) -> Result<()> {
                 dry_run,
                 media: media.clone(),
                 redirects: redirects.clone(),
+                merge,
             };
-            import(&config, paths, &options).await
+            import::import(&config, paths, &options).await
         }
         Command::Export(ExportCommand::Archive {
             ref file,
@@ -297,23 +306,6 @@ const DEMO_USERS: &[(&str, &str, &str)] = &[
     ("chief", "chief", "总编辑"),
     ("admin", "admin", "管理员"),
 ];
-
-async fn connect(url: &str) -> Result<Store> {
-    Store::connect(url)
-        .await
-        .with_context(|| format!("opening the database {}", redact(url)))
-}
-
-/// A database URL without its password, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
-            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-            None => url.to_string(),
-        },
-        _ => url.to_string(),
-    }
-}
 
 async fn serve(mut config: Config, demo: bool) -> Result<()> {
     let store = connect(&config.database).await?;
@@ -493,128 +485,4 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
-}
-
-async fn import(config: &Config, paths: &[PathBuf], options: &ImportOptions) -> Result<()> {
-    if let [one] = paths
-        && one.is_file()
-        && rongmei_app::archive::is_archive(one)
-    {
-        if options.dry_run {
-            anyhow::bail!("--dry-run reads legacy archives; a Rongmei archive is restored whole");
-        }
-        let store = connect(&config.database).await?;
-        return backup::restore_archive(store, config, one).await;
-    }
-    let files = collect_files(paths)?;
-    if files.is_empty() && options.pages.is_none() {
-        anyhow::bail!(
-            "no .txt, .jsonl or .xml files found in {}",
-            paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    let tty = std::io::stderr().is_terminal();
-    // Read and check everything first: one bad record and nothing is written.
-    let reading = Progress::new("reading", files.len() as u64, tty);
-    let mut records: Vec<Record> = Vec::new();
-    let mut exports = Vec::new();
-    for (i, (file, format)) in files.iter().enumerate() {
-        let (read, report) = read_file_with_report(file, *format)?;
-        if let Some(report) = report {
-            wordpress::print_report(file, &report, read.len());
-            exports.push(report);
-        }
-        records.extend(read);
-        reading.set(i as u64 + 1);
-    }
-    reading.finish();
-    if let Some(dir) = &options.pages {
-        let profile = rongmei_import::Profile::named(&options.profile)?;
-        let read = rongmei_import::parse_pages(dir, &profile)?;
-        eprintln!(
-            "{}: {} article pages read with the {} profile; {} other pages (lists, indexes) passed over",
-            dir.display(),
-            read.records.len(),
-            profile.name,
-            read.passed_over.len()
-        );
-        records.extend(read.records);
-    }
-    if options.dry_run {
-        wordpress::print_dry_run(&records);
-        return Ok(());
-    }
-    let store = connect(&config.database).await?;
-    let mut articles: Vec<_> = records.into_iter().map(|r| r.article).collect();
-    if let Some(dir) = &options.media {
-        let prefixes = wordpress::upload_prefixes(&exports);
-        let bar = Progress::new("media", 0, tty);
-        let report = rongmei_app::wordpress::import_uploads(
-            &store,
-            &config.data.media(),
-            &mut articles,
-            &prefixes,
-            dir,
-            &|n| bar.set(n),
-        )
-        .await?;
-        bar.finish();
-        wordpress::print_uploads(&report);
-    } else if !exports.is_empty() {
-        let linked = rongmei_app::wordpress::linked_uploads(
-            &articles,
-            &wordpress::upload_prefixes(&exports),
-        );
-        eprintln!(
-            "media: {} uploads stay linked on the old site (give --media WP-CONTENT/UPLOADS to bring them in)",
-            linked.len()
-        );
-        for url in linked.keys() {
-            eprintln!("media: linked: {url}");
-        }
-    }
-    let writing = Progress::new("importing", articles.len() as u64, tty);
-    let started = std::time::Instant::now();
-    let stats: ImportStats =
-        rongmei_app::import::import_articles(&store, &articles, &|n| writing.set(n))
-            .await
-            .context("writing the import (nothing was written)")?;
-    writing.finish();
-    let secs = started.elapsed().as_secs_f64();
-    tracing::info!(
-        records = articles.len(),
-        seconds = format!("{secs:.2}"),
-        per_second = format!("{:.0}", articles.len() as f64 / secs.max(1e-9)),
-        "import committed"
-    );
-    let permalinks: Vec<(String, String)> =
-        exports.iter().flat_map(|r| r.permalinks.clone()).collect();
-    if !permalinks.is_empty() {
-        let (map, n) =
-            rongmei_app::wordpress::redirect_map(&store, &config.links, &permalinks).await?;
-        let path = options
-            .redirects
-            .clone()
-            .unwrap_or_else(|| config.data.root().join("wordpress-redirects.map"));
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
-        }
-        std::fs::write(&path, map).with_context(|| format!("writing {}", path.display()))?;
-        eprintln!(
-            "redirect map: {n} old permalinks → new pages in {} (nginx: map $request_uri $rongmei_moved {{ include {}; }})",
-            path.display(),
-            path.display()
-        );
-    }
-    store.close().await;
-    println!(
-        "imported {}, updated {}, skipped {}",
-        stats.imported, stats.updated, stats.skipped
-    );
-    Ok(())
 }

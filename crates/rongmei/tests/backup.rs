@@ -1,5 +1,6 @@
 //! Backup and restore from the command line: `rongmei export archive FILE` and `rongmei import
-//! FILE` into a new data folder; a second restore into the same database is refused.
+//! FILE` into a new data folder; a second restore into the same database is refused, and a
+//! merge of the same archive adds nothing.
 
 use std::path::Path;
 
@@ -62,6 +63,18 @@ async fn the_archive_restores_into_an_empty_database_only() {
         );
         assert_eq!(out.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&out.stderr).contains("数据库不是空的"));
+        // Told to merge, it finds the article already there.
+        let out = rongmei_on(
+            restored.path(),
+            &target.url,
+            &["import", file.to_str().expect("path"), "--merge"],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(last_line(&out), "imported 0, updated 0, skipped 1");
         target.cleanup().await;
     }
 }

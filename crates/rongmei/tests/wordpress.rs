@@ -46,10 +46,15 @@ async fn the_chinese_blog_export_imports_once_with_a_redirect_map() {
         );
         assert_eq!(
             last_line(&out),
-            "dry run: 97 articles would be imported; nothing was written"
+            "dry run: 104 articles would be imported; nothing was written"
         );
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("97 published posts become articles"), "{err}");
+        assert!(
+            err.contains(
+                "104 posts become articles (post/draft 6, post/private 1, post/publish 97)"
+            ),
+            "{err}"
+        );
         assert!(err.contains("attachment/inherit 321"), "{err}");
         assert_eq!(count(&db).await, 0, "a dry run writes nothing");
 
@@ -61,7 +66,7 @@ async fn the_chinese_blog_export_imports_once_with_a_redirect_map() {
         );
         assert_eq!(
             last_line(&out),
-            "imported 97, updated 0, skipped 0",
+            "imported 104, updated 0, skipped 0",
             "{}",
             db.label
         );
@@ -78,7 +83,7 @@ async fn the_chinese_blog_export_imports_once_with_a_redirect_map() {
             entries[0]
         );
         let out = rongmei(data.path(), &db, &["import", export]);
-        assert_eq!(last_line(&out), "imported 0, updated 0, skipped 97");
+        assert_eq!(last_line(&out), "imported 0, updated 0, skipped 104");
 
         // A download cut in the middle imports nothing and names its last line.
         let text = std::fs::read(export).expect("read");
@@ -91,7 +96,7 @@ async fn the_chinese_blog_export_imports_once_with_a_redirect_map() {
             err.contains("cut.xml:") && err.contains("没有导入任何内容"),
             "{err}"
         );
-        assert_eq!(count(&db).await, 97);
+        assert_eq!(count(&db).await, 104);
         db.cleanup().await;
     }
 }

@@ -1,8 +1,9 @@
 //! WordPress eXtended RSS (WXR 1.0, 1.1, 1.2), read as a stream: an export of any size is never
 //! held whole, only the item being read.
 //!
-//! Published posts become records; everything else is counted in the report (drafts, pages,
-//! attachments, revisions, menu items …) so the operator sees what stayed behind. Damage that
+//! Posts become records with their status (published, scheduled, draft, pending review);
+//! everything else is counted in the report (pages, attachments, revisions, trash, menu
+//! items …) so the operator sees what stayed behind. Damage that
 //! real exports carry — bytes that are not UTF-8, characters XML forbids, unknown entities,
 //! shortcodes without a meaning here — becomes a warning naming the line, never a failure;
 //! a file that ends in the middle (a truncated download) is refused, naming its last line.
@@ -13,23 +14,128 @@ mod report;
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+use crate::record::Record;
 pub use content::wordpress_html;
 use item::{Item, Term};
+use report::Header;
 pub use report::{WxrImport, WxrReport};
 
 use crate::record::{ImportError, invalid};
 
-/// Reads a WXR export. `source` is read once, front to back.
+/// Reads a WXR export held in one pass, gathering every record: for tests and small
+/// exports. [`scan_wxr`] and [`WxrExport::read`] import an export of any size.
 pub fn parse_wxr<R: BufRead>(path: &Path, source: R) -> Result<WxrImport, ImportError> {
+    let mut out = WxrImport::default();
+    let mut items = Vec::new();
+    let header = read_items(path, source, &mut out.report.warnings, &mut |item, _| {
+        items.push(item);
+        true
+    })?;
+    out.report.absorb(&header);
+    let attachments = item::attachments(&items);
+    for it in &items {
+        item::count(it, &mut out.report);
+    }
+    let ctx = item::Context::new(&header, attachments);
+    for it in items {
+        if let Some(record) = item::convert(path, it, &ctx, &mut out.report)? {
+            out.records.push(record);
+        }
+    }
+    Ok(out)
+}
+
+/// A WordPress export read once to learn what its posts refer to (authors, categories,
+/// attachments) and how many items of each kind it holds, so its posts can then be read one
+/// at a time. A file cut in the middle is refused here, before anything is written.
+#[derive(Debug, Clone)]
+pub struct WxrExport {
+    path: PathBuf,
+    ctx: item::Context,
+    /// Version, site and counts per kind; warnings come with [`WxrExport::read`].
+    pub report: WxrReport,
+    /// How many records [`WxrExport::read`] gives.
+    pub posts: usize,
+}
+
+/// The first pass over an export file.
+pub fn scan_wxr(path: &Path) -> Result<WxrExport, ImportError> {
+    let mut report = WxrReport::default();
+    let mut attachments = BTreeMap::new();
+    let mut ignored = Vec::new();
+    let header = read_items(path, open(path)?, &mut ignored, &mut |it, _| {
+        item::count(&it, &mut report);
+        if let Some((id, url)) = item::attachment(&it) {
+            attachments.insert(id, url);
+        }
+        true
+    })?;
+    report.absorb(&header);
+    let posts = report.imported();
+    Ok(WxrExport {
+        path: path.to_path_buf(),
+        ctx: item::Context::new(&header, attachments),
+        report,
+        posts,
+    })
+}
+
+impl WxrExport {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the posts again, handing each record to `take` as it is made; `take` answers
+    /// false to stop (then the report is incomplete). Gives the warnings and permalinks.
+    pub fn read(&self, take: &mut dyn FnMut(Record) -> bool) -> Result<WxrReport, ImportError> {
+        let mut report = self.report.clone();
+        let mut failed = None;
+        let mut warnings = Vec::new();
+        read_items(
+            &self.path,
+            open(&self.path)?,
+            &mut warnings,
+            &mut |it, _| match item::convert(&self.path, it, &self.ctx, &mut report) {
+                Ok(Some(record)) => take(record),
+                Ok(None) => true,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            },
+        )?;
+        report.warnings.append(&mut warnings);
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<std::io::BufReader<std::fs::File>, ImportError> {
+    let file = std::fs::File::open(path).map_err(|source| ImportError::Io {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    Ok(std::io::BufReader::with_capacity(1 << 16, file))
+}
+
+/// Reads `source` front to back, handing each `<item>` to `on_item` as it closes (which
+/// answers false to stop early). Damage becomes a line in `warnings`.
+fn read_items<R: BufRead>(
+    path: &Path,
+    source: R,
+    warnings: &mut Vec<String>,
+    on_item: &mut dyn FnMut(Item, &Header) -> bool,
+) -> Result<Header, ImportError> {
     let mut reader = Reader::from_reader(LineCounter::new(source));
     reader.config_mut().trim_text(false);
     reader.config_mut().check_end_names = true;
-    let mut out = WxrImport::default();
     let mut state = State::default();
     let mut buf = Vec::new();
     loop {
@@ -50,11 +156,11 @@ pub fn parse_wxr<R: BufRead>(path: &Path, source: R) -> Result<WxrImport, Import
             Event::Empty(e) => {
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 state.open(name, &e, line);
-                state.close(path, &mut out);
+                state.close();
             }
-            Event::End(_) => state.close(path, &mut out),
-            Event::Text(t) => state.text(path, line, &t, &mut out.report),
-            Event::CData(t) => state.text(path, line, &t, &mut out.report),
+            Event::End(_) => state.close(),
+            Event::Text(t) => state.text(path, line, &t, warnings),
+            Event::CData(t) => state.text(path, line, &t, warnings),
             Event::GeneralRef(r) => {
                 let name = String::from_utf8_lossy(&r).into_owned();
                 let ch = match r.resolve_char_ref() {
@@ -71,7 +177,7 @@ pub fn parse_wxr<R: BufRead>(path: &Path, source: R) -> Result<WxrImport, Import
                 match ch {
                     Some(c) => state.push_str(&c.to_string()),
                     None => {
-                        out.report.warnings.push(format!(
+                        warnings.push(format!(
                             "{}:{line}: 未知的实体 &{name};，按原文保留",
                             path.display()
                         ));
@@ -81,6 +187,11 @@ pub fn parse_wxr<R: BufRead>(path: &Path, source: R) -> Result<WxrImport, Import
             }
             Event::Eof => break,
             _ => {}
+        }
+        if let Some(item) = state.done.take()
+            && !on_item(item, &state.header)
+        {
+            return Ok(state.header);
         }
         buf.clear();
     }
@@ -101,14 +212,7 @@ pub fn parse_wxr<R: BufRead>(path: &Path, source: R) -> Result<WxrImport, Import
             "不是 WordPress 导出文件（没有 <rss> 根元素）",
         ));
     }
-    item::finish(
-        path,
-        state.items,
-        &state.authors,
-        &state.categories,
-        &mut out,
-    )?;
-    Ok(out)
+    Ok(state.header)
 }
 
 /// The element being read and what has been gathered so far.
@@ -118,11 +222,9 @@ struct State {
     stack: Vec<(String, String)>,
     seen_rss: bool,
     item: Option<Item>,
-    items: Vec<Item>,
-    /// `wp:author_login` → display name.
-    authors: BTreeMap<String, String>,
-    /// `wp:category`: nicename → (name, parent nicename).
-    categories: BTreeMap<String, (String, String)>,
+    /// The item that has just closed, for the reader to hand on.
+    done: Option<Item>,
+    header: Header,
     /// The fields of the `wp:author`, `wp:category`, `wp:postmeta` or `wp:comment` being read.
     fields: BTreeMap<String, String>,
 }
@@ -162,11 +264,11 @@ impl State {
         }
     }
 
-    fn text(&mut self, path: &Path, line: usize, raw: &[u8], report: &mut WxrReport) {
+    fn text(&mut self, path: &Path, line: usize, raw: &[u8], warnings: &mut Vec<String>) {
         let text = match std::str::from_utf8(raw) {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             Err(_) => {
-                report.warnings.push(format!(
+                warnings.push(format!(
                     "{}:{line}: 有不是 UTF-8 的字节，已替换为 �",
                     path.display()
                 ));
@@ -174,7 +276,7 @@ impl State {
             }
         };
         if text.chars().any(forbidden_in_xml) {
-            report.warnings.push(format!(
+            warnings.push(format!(
                 "{}:{line}: 有 XML 不允许的控制字符，已删去",
                 path.display()
             ));
@@ -185,7 +287,7 @@ impl State {
         }
     }
 
-    fn close(&mut self, path: &Path, out: &mut WxrImport) {
+    fn close(&mut self) {
         let Some((name, text)) = self.stack.pop() else {
             return;
         };
@@ -193,9 +295,7 @@ impl State {
         if let Some(item) = self.item.as_mut() {
             match name.as_str() {
                 "item" => {
-                    if let Some(item) = self.item.take() {
-                        self.items.push(item);
-                    }
+                    self.done = self.item.take();
                 }
                 "category" => {
                     if let Some(t) = item.terms.last_mut() {
@@ -212,7 +312,6 @@ impl State {
                 }
                 "wp:comment" => {
                     item.comments.push(std::mem::take(&mut self.fields));
-                    out.report.comments += 1;
                 }
                 n if parent == "wp:comment" => {
                     self.fields.insert(n.to_string(), text);
@@ -223,8 +322,8 @@ impl State {
             return;
         }
         match (parent, name.as_str()) {
-            ("channel", "wp:wxr_version") => out.report.wxr_version = Some(text.trim().into()),
-            ("channel", "wp:base_site_url") => out.report.site = Some(text.trim().into()),
+            ("channel", "wp:wxr_version") => self.header.wxr_version = Some(text.trim().into()),
+            ("channel", "wp:base_site_url") => self.header.site = Some(text.trim().into()),
             ("channel", "wp:author") => {
                 let login = self.fields.remove("wp:author_login").unwrap_or_default();
                 let display = self
@@ -232,7 +331,8 @@ impl State {
                     .remove("wp:author_display_name")
                     .filter(|d| !d.trim().is_empty())
                     .unwrap_or_else(|| login.clone());
-                self.authors
+                self.header
+                    .authors
                     .insert(login.trim().to_string(), display.trim().to_string());
             }
             ("channel", "wp:category") => {
@@ -242,7 +342,7 @@ impl State {
                     .unwrap_or_default();
                 let name = self.fields.remove("wp:cat_name").unwrap_or_default();
                 let parent = self.fields.remove("wp:category_parent").unwrap_or_default();
-                self.categories.insert(
+                self.header.categories.insert(
                     nicename.trim().to_string(),
                     (name.trim().to_string(), parent.trim().to_string()),
                 );
@@ -252,7 +352,6 @@ impl State {
             }
             _ => {}
         }
-        let _ = path;
     }
 }
 

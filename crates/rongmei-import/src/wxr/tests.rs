@@ -56,7 +56,7 @@ fn a_published_post_keeps_title_time_column_tags_author_excerpt_cover_and_commen
         post(3, "trash", "回收站")
     ));
     let out = parse(&text).expect("parses");
-    assert_eq!(out.records.len(), 1);
+    assert_eq!(out.records.len(), 2, "the published post and the draft");
     let r = &out.records[0];
     let a = &r.article;
     assert_eq!(a.title, "第1篇 & 测试");
@@ -83,7 +83,8 @@ fn a_published_post_keeps_title_time_column_tags_author_excerpt_cover_and_commen
         .filter(|b| matches!(b, rongmei_core::Block::Paragraph { .. }))
         .collect();
     assert_eq!(paragraphs.len(), 2, "{:?}", a.body.blocks);
-    assert_eq!(a.extra["wordpress"]["parent_category"], "新闻");
+    assert_eq!(a.column_parents, ["新闻"], "the category's parent");
+    assert_eq!(a.status, rongmei_core::ArticleStatus::Published);
     assert_eq!(
         a.extra["wordpress"]["comments"][0]["wp:comment_content"],
         "好"
@@ -94,6 +95,84 @@ fn a_published_post_keeps_title_time_column_tags_author_excerpt_cover_and_commen
     assert_eq!(out.report.comments, 3);
     assert_eq!(out.report.wxr_version.as_deref(), Some("1.2"));
     assert!(r.line > 1, "the item's line: {}", r.line);
+    assert_eq!(
+        out.records[1].article.status,
+        rongmei_core::ArticleStatus::Draft
+    );
+    assert_eq!(out.report.permalinks.len(), 1, "only published posts move");
+}
+
+#[test]
+fn statuses_carry_over_and_the_rest_is_left_behind() {
+    use rongmei_core::ArticleStatus as S;
+    let text = wxr(&[
+        "publish",
+        "future",
+        "draft",
+        "pending",
+        "private",
+        "trash",
+        "auto-draft",
+        "inherit",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, s)| post(i as u32 + 1, s, "正文"))
+    .collect::<Vec<_>>()
+    .join("\n"));
+    let out = parse(&text).expect("parses");
+    let got: Vec<S> = out.records.iter().map(|r| r.article.status).collect();
+    assert_eq!(
+        got,
+        [S::Published, S::Scheduled, S::Draft, S::Submitted, S::Draft]
+    );
+    assert_eq!(out.report.imported(), 5);
+    assert!(
+        out.report.warnings.iter().any(|w| w.contains("私密文章")),
+        "{:?}",
+        out.report.warnings
+    );
+}
+
+#[test]
+fn the_second_pass_gives_what_one_pass_gives_with_attachments_after_their_posts() {
+    // The attachment comes last: a post's cover is found all the same.
+    let text = wxr(&format!(
+        "{}\n{}\n{ATTACHMENT}",
+        post(1, "publish", "一"),
+        post(2, "draft", "二")
+    ));
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("site.xml");
+    std::fs::write(&path, &text).expect("write");
+    let export = scan_wxr(&path).expect("scans");
+    assert_eq!(export.posts, 2);
+    let mut streamed = Vec::new();
+    let report = export
+        .read(&mut |r| {
+            streamed.push(r.article);
+            true
+        })
+        .expect("reads");
+    let whole = parse(&text).expect("parses");
+    let whole: Vec<_> = whole.records.into_iter().map(|r| r.article).collect();
+    assert_eq!(streamed, whole);
+    assert!(
+        streamed[0]
+            .body
+            .first_image()
+            .is_some_and(|s| s.ends_with("cover.jpg"))
+    );
+    assert_eq!(report.permalinks.len(), 1);
+    // Told to stop, it stops.
+    let mut n = 0;
+    export
+        .read(&mut |_| {
+            n += 1;
+            false
+        })
+        .expect("stops");
+    assert_eq!(n, 1);
 }
 
 #[test]
@@ -188,14 +267,19 @@ fn the_real_chinese_blog_imports_every_published_post() {
     let out = parse_wxr(&path, file).expect("parses");
     let published = out.report.items.get("post/publish").copied().unwrap_or(0);
     assert!(published > 50, "{:?}", out.report.items);
-    assert_eq!(out.records.len(), published);
+    // Six drafts and a private post come along as drafts.
+    assert_eq!(out.records.len(), published + 7);
     assert_eq!(
         out.report.items.values().sum::<usize>(),
         104 + 4 + 321 + 11,
         "{:?}",
         out.report.items
     );
-    for r in &out.records {
+    for r in out
+        .records
+        .iter()
+        .filter(|r| r.article.status == rongmei_core::ArticleStatus::Published)
+    {
         let a = &r.article;
         assert!(!a.title.is_empty());
         let t = a.published_at.expect("dated");
@@ -232,6 +316,18 @@ fn the_wordpress_importer_fixtures_parse() {
         assert!(!out.records.is_empty(), "{name}: {:?}", out.report.items);
         for r in &out.records {
             assert!(!r.article.body.to_html().contains("<!-- wp:"), "{name}");
+        }
+        if name.contains("small") {
+            let child = out
+                .records
+                .iter()
+                .find(|r| r.article.title == "Foo-child")
+                .expect("Foo-child");
+            assert_eq!(
+                child.article.column_parents,
+                ["Bar"],
+                "foo-bar is under bar"
+            );
         }
     }
 }
