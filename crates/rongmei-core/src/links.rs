@@ -385,6 +385,11 @@ impl Links {
         self.path(&format!("/newsroom/articles/{id}/preview"))
     }
 
+    /// An article as a WeChat draft and a Weibo post.
+    pub fn newsroom_channels(&self, id: impl Display) -> String {
+        self.path(&format!("/newsroom/articles/{id}/channels"))
+    }
+
     /// An article's history, comparing two revisions when given.
     pub fn newsroom_history(&self, id: impl Display, from_to: Option<(i64, i64)>) -> String {
         match from_to {

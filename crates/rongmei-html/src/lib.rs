@@ -20,6 +20,7 @@ mod paste;
 mod sanitize;
 mod text;
 mod urls;
+pub mod wechat;
 
 pub use blocks::body_from_html;
 #[doc(hidden)]

@@ -9,7 +9,7 @@ use ammonia::{Builder, UrlRelative};
 use crate::paste;
 use crate::urls::{href_allowed, img_src_allowed, small_number};
 
-const TAGS: &[&str] = &[
+pub(crate) const TAGS: &[&str] = &[
     "p",
     "br",
     "h2",

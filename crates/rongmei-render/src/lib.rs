@@ -4,6 +4,7 @@
 
 pub mod analytics;
 pub mod assets;
+pub mod channels;
 pub mod chart;
 pub mod error;
 pub mod feeds;

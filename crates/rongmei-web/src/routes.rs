@@ -19,8 +19,8 @@ use crate::error::{WebError, panic_response};
 use crate::health;
 use crate::layers::{csrf_guard, error_pages, security_headers};
 use crate::newsroom::{
-    accounts, api_accounts, api_articles, api_docs, api_tools, audit, desk, dictionaries, editor,
-    frame, history, media, signin, webhooks, workspace,
+    accounts, api_accounts, api_articles, api_docs, api_tools, audit, channels, desk, dictionaries,
+    editor, frame, history, media, signin, webhooks, workspace,
 };
 use crate::site::{feeds, pages, search, sitemaps, views};
 use crate::state::AppState;
@@ -38,6 +38,8 @@ fn api_routes(uploads: DefaultBodyLimit) -> (Router<AppState>, utoipa::openapi::
         .routes(routes!(api_articles::article_action))
         .routes(routes!(api_articles::add_comment))
         .routes(routes!(api_articles::revisions))
+        .routes(routes!(channels::api_wechat))
+        .routes(routes!(channels::api_weibo))
         .routes(routes!(public::list_columns))
         .routes(routes!(search::api_search))
         .routes(routes!(
@@ -168,6 +170,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/newsroom/articles/{id}/preview", get(workspace::preview))
         .route("/newsroom/articles/{id}/history", get(history::history))
+        .route(
+            "/newsroom/articles/{id}/channels",
+            get(channels::channels_page),
+        )
         // The JSON API: every `/api/v1` endpoint, described by its handler's annotation.
         .route(
             "/api/openapi.json",

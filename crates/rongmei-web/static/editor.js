@@ -156,3 +156,28 @@
     body.value = rich.innerHTML;
   });
 })();
+
+/* The WeChat page: the rendering copied with its inline styles, as selecting it and copying
+   does; the 公众号 editor keeps them on paste. Without this script the text is selected by hand. */
+(function () {
+  "use strict";
+  var button = document.getElementById("copy-wechat");
+  var preview = document.getElementById("wechat-preview");
+  if (!button || !preview || !window.getSelection) return;
+  var status = document.getElementById("copy-status");
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var range = document.createRange();
+    range.selectNodeContents(preview);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    if (status) {
+      status.textContent = copied
+        ? "已复制：粘贴到公众号编辑器即可。"
+        : "已选中全文：请按 Ctrl+C（Mac 上 ⌘C）复制。";
+    }
+  });
+})();

@@ -129,6 +129,24 @@ impl App {
         })
     }
 
+    /// An article for the people's channels (a WeChat draft, a Weibo post): any member who
+    /// may read it renders it once it has passed 终审 (approved, scheduled or published).
+    pub async fn article_for_channels(&self, actor: &Actor, id: i64) -> Result<Article, AppError> {
+        let user = actor.member()?;
+        let meta = self.article_meta(id).await?;
+        if !may_read(user, meta.author_id, meta.status) {
+            return Err(not_yours(meta.status));
+        }
+        use ArticleStatus as S;
+        if !matches!(meta.status, S::Approved | S::Scheduled | S::Published) {
+            return Err(AppError::Conflict(format!(
+                "稿件现在是「{}」：终审通过后才能生成微信、微博版本",
+                rongmei_core::workflow::status_label(meta.status)
+            )));
+        }
+        self.any_article(id).await
+    }
+
     /// An article to edit: refused when the member may not edit it in its state.
     pub async fn article_to_edit(
         &self,

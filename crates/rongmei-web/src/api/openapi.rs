@@ -75,6 +75,7 @@ impl Modify for Security {
         (name = "accounts", description = "Newsroom accounts (admins)"),
         (name = "audit", description = "The audit log"),
         (name = "webhooks", description = "Signed webhooks with a delivery log (admins)"),
+        (name = "channels", description = "An article as a WeChat draft and a Weibo post (past 终审)"),
     )
 )]
 pub struct ApiDoc;

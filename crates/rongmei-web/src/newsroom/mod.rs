@@ -7,6 +7,7 @@ pub mod api_articles;
 pub mod api_docs;
 pub mod api_tools;
 pub mod audit;
+pub mod channels;
 pub mod desk;
 pub mod dictionaries;
 pub mod editor;

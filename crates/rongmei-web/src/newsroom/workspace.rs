@@ -61,6 +61,12 @@ struct WorkspacePage<'a> {
 
 impl WorkspacePage<'_> {
     /// The history page comparing the submitted revision with the current one.
+    /// Past 终审: the WeChat and Weibo versions can be made.
+    fn channels_ready(&self) -> bool {
+        use rongmei_core::ArticleStatus as S;
+        matches!(self.a.status, S::Approved | S::Scheduled | S::Published)
+    }
+
     fn compare_link(&self, c: &SinceSubmitted) -> String {
         self.links
             .newsroom_history(self.a.id, Some((c.submitted_revision, c.revision)))
