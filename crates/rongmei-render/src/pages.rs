@@ -74,9 +74,33 @@ struct ArticlePage<'a> {
 #[template(path = "home.html")]
 struct HomePage<'a> {
     site: Chrome<'a>,
+    pictures: &'a [rongmei_store::PictureArticle],
     latest: &'a [ArticleSummary],
     popular: &'a [ArticleSummary],
     blocks: &'a [rongmei_app::site::pages::ColumnBlock],
+}
+
+impl HomePage<'_> {
+    /// The `srcset` of a stored picture: a 960-wide version (`NAME-960.jpg`) always has a
+    /// 320-wide sibling, so a phone loads the small one. Originals and pictures on other hosts
+    /// have none.
+    fn srcset(&self, src: &str) -> Option<String> {
+        picture_srcset(src)
+    }
+}
+
+pub(crate) fn picture_srcset(src: &str) -> Option<String> {
+    use rongmei_media::{THUMB_WIDTHS, URL_PREFIX};
+    let [small, display] = THUMB_WIDTHS;
+    let rest = src.strip_prefix(URL_PREFIX)?;
+    let (stem, ext) = rest.rsplit_once('.')?;
+    let base = stem.strip_suffix(&format!("-{display}"))?;
+    if !matches!(ext, "jpg" | "png") || base.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{URL_PREFIX}{base}-{small}.{ext} {small}w, {src} {display}w"
+    ))
 }
 
 #[derive(Template)]
@@ -218,6 +242,7 @@ impl Renderer {
     pub fn home(&self, site: &SiteInfo, data: &HomeData) -> Result<String, RenderError> {
         Ok(HomePage {
             site: self.chrome(site),
+            pictures: &data.pictures,
             latest: &data.latest,
             popular: &data.popular,
             blocks: &data.blocks,

@@ -19,6 +19,14 @@ pub struct ArticleSummary {
     pub views: i64,
 }
 
+/// A published article with a picture, for 图片新闻.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PictureArticle {
+    pub summary: ArticleSummary,
+    /// The cover's address as stored (the first picture of the body).
+    pub cover: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page<T> {
     pub total: i64,
@@ -187,6 +195,27 @@ impl Store {
     }
 
     /// The most viewed published articles.
+    /// The latest published articles that have a cover, newest first: the home page's 图片新闻.
+    pub async fn picture_news(&self, limit: i64) -> Result<Vec<PictureArticle>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, a.cover FROM articles a JOIN columns c ON c.id = a.column_id \
+             WHERE a.status = 'published' AND a.cover IS NOT NULL AND a.cover <> '' \
+             ORDER BY a.sort_key DESC, a.id DESC LIMIT $1"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PictureArticle {
+                    summary: summary_from_row(r)?,
+                    cover: r.try_get("cover")?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn most_viewed(&self, limit: i64) -> Result<Vec<ArticleSummary>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM articles a JOIN columns c ON c.id = a.column_id \

@@ -22,7 +22,7 @@ mod webhooks;
 
 pub use archive::{ARCHIVE_TABLES, ArchiveTable, Restore};
 pub use archive_merge::{Merge, MergeReport};
-pub use articles::{ArticleSummary, Page};
+pub use articles::{ArticleSummary, Page, PictureArticle};
 pub use audit::{AuditEntry, AuditFilter};
 pub use db::{Backend, Result, Store, StoreError};
 pub use events::NewEvent;

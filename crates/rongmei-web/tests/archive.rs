@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{
     ADMIN_TOKEN, STAFF, Server, add_users, client, get_auth, png_bytes, post_json,
-    review_and_publish, seed_and_demo, sign_in,
+    review_and_publish, seed_and_demo, sign_in, upload_image,
 };
 use rongmei_app::{DataDir, Overrides};
 use rongmei_store::testing::TestDb;
@@ -19,29 +19,10 @@ use serde_json::{Value, json};
 const BASE_URL: &str = "https://news.example.edu.cn";
 const BOT: &str = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
-/// Uploads a small PNG as `token`; gives its URL.
-async fn upload_png(http: &reqwest::Client, base: &str, token: &str) -> String {
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(png_bytes()).file_name("photo.png"),
-    );
-    let image: Value = http
-        .post(format!("{base}/api/v1/media"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload")
-        .json()
-        .await
-        .expect("json");
-    image["url"].as_str().expect("url").to_string()
-}
-
 /// A reporter's story with an image, through review to publication: its id and image URL.
 async fn publish_story(http: &reqwest::Client, base: &str, title: &str) -> (i64, String) {
     let reporter = sign_in(http, base, "reporter").await;
-    let image_url = upload_png(http, base, &reporter).await;
+    let image_url = upload_image(http, base, &reporter, png_bytes()).await;
     let (s, v) = post_json(
         http,
         &format!("{base}/api/v1/articles"),

@@ -17,7 +17,12 @@ pub struct ColumnBlock {
     pub articles: Vec<ArticleSummary>,
 }
 
+/// How many pictures the home page's 图片新闻 strip shows.
+pub const PICTURES: i64 = 5;
+
 pub struct HomeData {
+    /// 图片新闻: the latest articles with a cover.
+    pub pictures: Vec<rongmei_store::PictureArticle>,
     pub latest: Vec<ArticleSummary>,
     pub popular: Vec<ArticleSummary>,
     pub blocks: Vec<ColumnBlock>,
@@ -53,6 +58,7 @@ impl App {
 
     pub async fn home_data(&self, site: &SiteInfo) -> Result<HomeData, AppError> {
         let store = self.store();
+        let pictures = store.picture_news(PICTURES).await?;
         let latest = store.published(None, 1, 8).await?.items;
         let popular = store.most_viewed(10).await?;
         let mut blocks = Vec::new();
@@ -64,6 +70,7 @@ impl App {
             });
         }
         Ok(HomeData {
+            pictures,
             latest,
             popular,
             blocks,

@@ -74,7 +74,8 @@ const CONTENT: &str = ".title-cell, .nr-article > h1, .nr-body, #rich, #timeline
      .hits td[data-label='上下文'], .hits td[data-label='建议'], #users td[data-label='用户名'], \
      #users td[data-label='姓名'], #attacked td[data-label='用户名'], .diff-inline, .diff-title, \
      table.diff, .diff-meta, #revisions td[data-label='标题'], h1 > a, .article .title, \
-     .article .body, .article .tags, .prevnext, .ranked a, .column-title a, .hit, .list a";
+     .article .body, .article .tags, .prevnext, .ranked a, .column-title a, .hit, .list a, \
+     #wechat-preview, .channel-meta dd, #weibo-text, #wechat-json pre, #weibo a, input[name=title]";
 
 impl Browser {
     /// A Chrome DevTools command through chromedriver (`goog/cdp/execute`).

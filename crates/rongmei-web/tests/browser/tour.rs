@@ -126,6 +126,21 @@ async fn as_reporter(b: &mut Browser, s: Screen, draft: i64, published: i64) {
     b.wait_css("#revisions").await;
     b.check_page("history").await;
 
+    // The WeChat version, at the phone's width as WeChat shows it, copied with one button.
+    b.goto(&format!("/newsroom/articles/{published}/channels"))
+        .await;
+    b.wait_visible("#wechat-preview").await;
+    b.click("#copy-wechat").await;
+    b.wait_js(
+        "the copy button selects the whole WeChat version and says so",
+        "var s = document.getElementById('copy-status').textContent; \
+         var sel = window.getSelection().toString(); \
+         var title = document.querySelector('#wechat-preview .wechat-title').textContent; \
+         return (s.indexOf('已复制') === 0 || s.indexOf('已选中') === 0) && sel.indexOf(title) >= 0;",
+    )
+    .await;
+    b.check_page("channels").await;
+
     b.goto("/newsroom/queue").await;
     b.wait_css("main h1").await;
     b.check_page("queue").await;

@@ -288,6 +288,30 @@ pub fn png_bytes() -> Vec<u8> {
     out.into_inner()
 }
 
+/// Uploads a picture as `token` through `POST /api/v1/media`; gives the address to show it at.
+pub async fn upload_image(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    bytes: Vec<u8>,
+) -> String {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("photo.png"),
+    );
+    let image: serde_json::Value = http
+        .post(format!("{base}/api/v1/media"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+        .json()
+        .await
+        .expect("json");
+    image["url"].as_str().expect("url").to_string()
+}
+
 /// An HTTP client that shows redirects instead of following them.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
