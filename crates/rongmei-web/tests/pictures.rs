@@ -5,7 +5,8 @@
 mod common;
 
 use common::{
-    STAFF, Server, add_users, client, post_json, review_and_publish, sign_in, upload_image,
+    STAFF, Server, add_users, client, get_text, post_json, review_and_publish, sign_in,
+    upload_image,
 };
 use rongmei_store::testing::TestDb;
 use scraper::{Html, Selector};
@@ -42,14 +43,7 @@ async fn the_home_page_opens_with_picture_news() {
         let server = Server::start(&db, false).await;
         let b = &server.base;
         let http = client();
-        let home = http
-            .get(format!("{b}/"))
-            .send()
-            .await
-            .expect("home")
-            .text()
-            .await
-            .expect("text");
+        let home = get_text(&http, format!("{b}/")).await;
         assert!(!home.contains("图片新闻"), "no strip without pictures");
 
         let reporter = sign_in(&http, b, "reporter").await;
@@ -68,14 +62,7 @@ async fn the_home_page_opens_with_picture_news() {
         )
         .await;
 
-        let home = http
-            .get(format!("{b}/"))
-            .send()
-            .await
-            .expect("home")
-            .text()
-            .await
-            .expect("text");
+        let home = get_text(&http, format!("{b}/")).await;
         let doc = Html::parse_document(&home);
         let items = Selector::parse(".pictures li").expect("css");
         let imgs = Selector::parse(".pictures li img").expect("css");
