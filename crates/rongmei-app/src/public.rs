@@ -140,6 +140,7 @@ impl App {
         Ok(FeedData {
             site_name: self.config().site_name.clone(),
             column,
+            special: None,
             items: listing.items.iter().map(|a| self.project(a)).collect(),
         })
     }
@@ -160,6 +161,8 @@ pub struct FeedData {
     pub site_name: String,
     /// The column, for a column's feed.
     pub column: Option<Column>,
+    /// The special, for a special's feed.
+    pub special: Option<rongmei_core::Special>,
     /// Newest first.
     pub items: Vec<PublicArticle>,
 }

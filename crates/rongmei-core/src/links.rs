@@ -176,6 +176,23 @@ impl Links {
         self.path(&format!("/specials/{}", encode_segment(slug)))
     }
 
+    /// A special's feed.
+    pub fn special_feed(&self, format: FeedFormat, slug: &str) -> String {
+        self.path(&format!(
+            "/specials/{}/{}",
+            encode_segment(slug),
+            format.file_name()
+        ))
+    }
+
+    pub fn api_specials(&self) -> String {
+        self.path("/api/v1/specials")
+    }
+
+    pub fn newsroom_specials(&self) -> String {
+        self.path("/newsroom/specials")
+    }
+
     pub fn special_url(&self, slug: &str) -> String {
         format!("{}/specials/{}", self.base, encode_segment(slug))
     }

@@ -39,22 +39,40 @@ struct Heading {
     description: String,
     /// The page the feed follows: the home page or the column's page.
     page_url: String,
-    column_slug: Option<String>,
+    /// The feed's own address, in a format.
+    self_url: Box<dyn Fn(FeedFormat) -> String>,
 }
 
 fn heading(links: &Links, data: &FeedData) -> Heading {
+    let owned = links.clone();
+    if let Some(s) = &data.special {
+        let slug = s.slug.clone();
+        return Heading {
+            title: xml_text(&format!("{} · {}", s.name, data.site_name)),
+            description: xml_text(if s.description.trim().is_empty() {
+                &s.name
+            } else {
+                &s.description
+            }),
+            page_url: links.special_url(&s.slug),
+            self_url: Box::new(move |f| owned.absolute(&owned.special_feed(f, &slug))),
+        };
+    }
     match &data.column {
-        Some(c) => Heading {
-            title: xml_text(&format!("{} · {}", c.name, data.site_name)),
-            description: xml_text(&format!("{}「{}」栏目的最新文章", data.site_name, c.name)),
-            page_url: links.column_url(&c.slug),
-            column_slug: Some(c.slug.clone()),
-        },
+        Some(c) => {
+            let slug = c.slug.clone();
+            Heading {
+                title: xml_text(&format!("{} · {}", c.name, data.site_name)),
+                description: xml_text(&format!("{}「{}」栏目的最新文章", data.site_name, c.name)),
+                page_url: links.column_url(&c.slug),
+                self_url: Box::new(move |f| owned.feed_url(f, Some(&slug))),
+            }
+        }
         None => Heading {
             title: xml_text(&data.site_name),
             description: xml_text(&format!("{}的最新文章", data.site_name)),
             page_url: links.absolute(&links.home()),
-            column_slug: None,
+            self_url: Box::new(move |f| owned.feed_url(f, None)),
         },
     }
 }
@@ -98,7 +116,7 @@ fn rss(links: &Links, data: &FeedData) -> String {
     use rss::extension::{Extension, ExtensionMap, atom, dublincore::DublinCoreExtension};
 
     let h = heading(links, data);
-    let self_url = links.feed_url(FeedFormat::Rss, h.column_slug.as_deref());
+    let self_url = (h.self_url)(FeedFormat::Rss);
     let items = data
         .items
         .iter()
@@ -172,7 +190,7 @@ fn atom(links: &Links, data: &FeedData) -> String {
     use atom_syndication as a;
 
     let h = heading(links, data);
-    let self_url = links.feed_url(FeedFormat::Atom, h.column_slug.as_deref());
+    let self_url = (h.self_url)(FeedFormat::Atom);
     // An empty feed still needs an `updated`: the epoch says "nothing yet" without inventing.
     let epoch = || DateTime::<FixedOffset>::default();
     let entries = data
@@ -313,7 +331,7 @@ fn json(links: &Links, data: &FeedData) -> String {
     let h = heading(links, data);
     let feed = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
-        feed_url: links.feed_url(FeedFormat::Json, h.column_slug.as_deref()),
+        feed_url: (h.self_url)(FeedFormat::Json),
         title: h.title,
         home_page_url: h.page_url,
         description: h.description,

@@ -74,6 +74,7 @@ struct ArticlePage<'a> {
 #[template(path = "home.html")]
 struct HomePage<'a> {
     site: Chrome<'a>,
+    specials: &'a [rongmei_core::Special],
     pictures: &'a [rongmei_store::PictureArticle],
     latest: &'a [ArticleSummary],
     popular: &'a [ArticleSummary],
@@ -114,6 +115,14 @@ struct ColumnPage<'a> {
     page: i64,
     pages: i64,
     total: i64,
+}
+
+#[derive(Template)]
+#[template(path = "special.html")]
+struct SpecialPage<'a> {
+    site: Chrome<'a>,
+    special: &'a rongmei_core::Special,
+    items: &'a [ArticleSummary],
 }
 
 #[derive(Template)]
@@ -242,6 +251,7 @@ impl Renderer {
     pub fn home(&self, site: &SiteInfo, data: &HomeData) -> Result<String, RenderError> {
         Ok(HomePage {
             site: self.chrome(site),
+            specials: &data.specials,
             pictures: &data.pictures,
             latest: &data.latest,
             popular: &data.popular,
@@ -260,6 +270,19 @@ impl Renderer {
             page: data.page,
             pages: data.pages,
             total: data.total,
+        }
+        .render()?)
+    }
+
+    pub fn special(
+        &self,
+        site: &SiteInfo,
+        data: &rongmei_app::site::specials::SpecialData,
+    ) -> Result<String, RenderError> {
+        Ok(SpecialPage {
+            site: self.chrome(site),
+            special: &data.special,
+            items: &data.items,
         }
         .render()?)
     }

@@ -36,10 +36,10 @@ pub struct Page<T> {
 /// The sort key of an undated article: after every dated one on both backends.
 pub(crate) const UNDATED_SORT_KEY: i64 = i64::MIN;
 
-const ARTICLE_COLUMNS: &str = "a.id, a.title, a.label, a.summary, a.body_json, a.tags_json, a.bylines_json, \
+pub(crate) const ARTICLE_COLUMNS: &str = "a.id, a.title, a.label, a.summary, a.body_json, a.tags_json, a.bylines_json, \
      a.published_at, a.published_offset, a.views, a.status, a.source_id, a.created_at, a.updated_at, \
      c.id AS column_id, c.slug AS column_slug, c.name AS column_name, c.parent_id AS column_parent";
-const SUMMARY_COLUMNS: &str = "a.id, a.title, a.label, a.summary, a.published_at, a.published_offset, a.views, \
+pub(crate) const SUMMARY_COLUMNS: &str = "a.id, a.title, a.label, a.summary, a.published_at, a.published_offset, a.views, \
      c.slug AS column_slug, c.name AS column_name";
 
 /// Page numbers beyond this are answered with an empty page instead of a deep scan.
@@ -65,7 +65,7 @@ fn json_field<T: serde::de::DeserializeOwned>(row: &AnyRow, col: &str, id: i64) 
         .map_err(|e| StoreError::Corrupt(format!("article {id}: {col}: {e}")))
 }
 
-fn article_from_row(row: &AnyRow) -> Result<Article> {
+pub(crate) fn article_from_row(row: &AnyRow) -> Result<Article> {
     let id: i64 = row.try_get("id")?;
     let status: String = row.try_get("status")?;
     Ok(Article {
@@ -96,7 +96,7 @@ fn article_from_row(row: &AnyRow) -> Result<Article> {
     })
 }
 
-fn summary_from_row(row: &AnyRow) -> Result<ArticleSummary> {
+pub(crate) fn summary_from_row(row: &AnyRow) -> Result<ArticleSummary> {
     Ok(ArticleSummary {
         id: row.try_get("id")?,
         title: row.try_get("title")?,

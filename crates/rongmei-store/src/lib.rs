@@ -15,6 +15,7 @@ mod import;
 mod newsroom;
 mod shared;
 mod sitemaps;
+mod specials;
 pub mod testing;
 mod users;
 mod views;
@@ -30,6 +31,7 @@ pub use import::{ImportStats, Importer};
 pub use newsroom::{ArticleMeta, Draft, NewsroomItem, Revision, Transition};
 pub use shared::{Editor, RebuildReport, SIGNAL_DICTIONARIES, SIGNAL_REINDEX, StoredDictionary};
 pub use sitemaps::SitemapArticle;
+pub use specials::SpecialInput;
 pub use users::{AttackedLogin, NewUser, Session, SignInFailures, UserRecord};
 pub use views::{ChannelViews, ColumnViews, StatRow, TopArticle, ViewBatch, Visit};
 pub use webhooks::{

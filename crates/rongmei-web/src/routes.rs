@@ -20,7 +20,7 @@ use crate::health;
 use crate::layers::{csrf_guard, error_pages, security_headers};
 use crate::newsroom::{
     accounts, api_accounts, api_articles, api_docs, api_tools, audit, channels, desk, dictionaries,
-    editor, frame, history, media, signin, webhooks, workspace,
+    editor, frame, history, media, signin, specials, webhooks, workspace,
 };
 use crate::site::{feeds, pages, search, sitemaps, views};
 use crate::state::AppState;
@@ -41,6 +41,8 @@ fn api_routes(uploads: DefaultBodyLimit) -> (Router<AppState>, utoipa::openapi::
         .routes(routes!(channels::api_wechat))
         .routes(routes!(channels::api_weibo))
         .routes(routes!(public::list_columns))
+        .routes(routes!(specials::api_list))
+        .routes(routes!(specials::api_put, specials::api_delete))
         .routes(routes!(search::api_search))
         .routes(routes!(
             api_accounts::create_session,
@@ -85,6 +87,10 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::home))
         .route("/articles/{id}", get(pages::article))
         .route("/columns/{slug}", get(pages::column))
+        .route("/specials/{slug}", get(pages::special))
+        .route("/specials/{slug}/feed.xml", get(feeds::special_rss))
+        .route("/specials/{slug}/atom.xml", get(feeds::special_atom))
+        .route("/specials/{slug}/feed.json", get(feeds::special_json))
         .route("/feed.xml", get(feeds::rss))
         .route("/atom.xml", get(feeds::atom))
         .route("/feed.json", get(feeds::json))
@@ -130,6 +136,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/newsroom/users/{id}", post(accounts::patch_user_submit))
         .route("/newsroom/dictionaries", get(dictionaries::show))
+        .route(
+            "/newsroom/specials",
+            get(specials::show).post(specials::save_submit),
+        )
         .route(
             "/newsroom/dictionaries/{name}",
             post(dictionaries::save_submit),

@@ -2,3 +2,4 @@
 
 pub mod nav;
 pub mod pages;
+pub mod specials;

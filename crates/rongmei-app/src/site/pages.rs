@@ -21,6 +21,8 @@ pub struct ColumnBlock {
 pub const PICTURES: i64 = 5;
 
 pub struct HomeData {
+    /// Featured specials: a banner each.
+    pub specials: Vec<rongmei_core::Special>,
     /// 图片新闻: the latest articles with a cover.
     pub pictures: Vec<rongmei_store::PictureArticle>,
     pub latest: Vec<ArticleSummary>,
@@ -58,6 +60,7 @@ impl App {
 
     pub async fn home_data(&self, site: &SiteInfo) -> Result<HomeData, AppError> {
         let store = self.store();
+        let specials = self.featured_specials().await?;
         let pictures = store.picture_news(PICTURES).await?;
         let latest = store.published(None, 1, 8).await?.items;
         let popular = store.most_viewed(10).await?;
@@ -70,6 +73,7 @@ impl App {
             });
         }
         Ok(HomeData {
+            specials,
             pictures,
             latest,
             popular,

@@ -13,7 +13,7 @@ use crate::extract::ArticleId;
 use crate::http_cache::{API_CACHE_CONTROL, Cacheable, etag_of, respond};
 use crate::state::AppState;
 
-fn json_response<T: Serialize>(headers: &HeaderMap, value: &T) -> WebResult<Response> {
+pub(crate) fn json_response<T: Serialize>(headers: &HeaderMap, value: &T) -> WebResult<Response> {
     let body = serde_json::to_vec(value).map_err(|e| AppError::Internal(e.to_string()))?;
     let c = Cacheable {
         etag: etag_of(&[&body]),

@@ -15,5 +15,6 @@ pub mod frame;
 pub mod history;
 pub mod media;
 pub mod signin;
+pub mod specials;
 pub mod webhooks;
 pub mod workspace;

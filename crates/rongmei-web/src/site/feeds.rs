@@ -50,6 +50,49 @@ async fn feed(
     Ok(respond(headers, &validators, cached.body.clone()))
 }
 
+/// A special's feed: written on each request (a special's list changes without an article
+/// changing, so nothing would tell a kept copy to go), answered with validators all the same.
+async fn special_feed(
+    state: &AppState,
+    headers: &HeaderMap,
+    format: FeedFormat,
+    slug: &str,
+) -> WebResult<Response> {
+    let data = state.app().special_feed_data(slug).await?;
+    let body = Bytes::from(rongmei_render::feeds::render(format, state.links(), &data));
+    let validators = Cacheable {
+        etag: etag_of(&[&body]),
+        last_modified: None,
+        cache_control: PAGE_CACHE_CONTROL,
+        content_type: format.content_type(),
+    };
+    Ok(respond(headers, &validators, body))
+}
+
+pub async fn special_rss(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    special_feed(&state, &headers, FeedFormat::Rss, &slug).await
+}
+
+pub async fn special_atom(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    special_feed(&state, &headers, FeedFormat::Atom, &slug).await
+}
+
+pub async fn special_json(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    special_feed(&state, &headers, FeedFormat::Json, &slug).await
+}
+
 pub async fn rss(State(state): State<AppState>, headers: HeaderMap) -> WebResult<Response> {
     feed(&state, &headers, FeedFormat::Rss, None).await
 }

@@ -110,6 +110,18 @@ pub async fn column(
     Ok(respond(&headers, &html(etag_of(&[body.as_bytes()])), body))
 }
 
+/// `/specials/{slug}`: a special's page, its published articles in its order.
+pub async fn special(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    let site = state.app().site_info().await?;
+    let data = state.app().special_data(&slug).await?;
+    let body = state.render().special(&site, &data)?;
+    Ok(respond(&headers, &html(etag_of(&[body.as_bytes()])), body))
+}
+
 pub async fn stylesheet(headers: HeaderMap) -> Response {
     let c = Cacheable {
         etag: etag_of(&[CSS.as_bytes()]),
