@@ -26,7 +26,8 @@ pub struct PublicArticle {
     pub body_html: String,
     pub body_text: String,
     pub url: String,
-    /// The first picture of the body, absolute: the cover feeds and other platforms show.
+    /// The cover (chosen in the editor, else the first picture of the body), absolute: what
+    /// feeds and other platforms show.
     pub image: Option<String>,
 }
 
@@ -57,7 +58,11 @@ impl App {
             body_html: self.absolute_html(&a.body.to_html()),
             body_text: a.body.to_text(),
             url: self.links().article_url(a.id),
-            image: a.body.first_image().map(|src| self.links().absolute(src)),
+            image: a
+                .cover
+                .as_deref()
+                .or(a.body.first_image())
+                .map(|src| self.links().absolute(src)),
         }
     }
 

@@ -122,6 +122,7 @@ async fn a_publication_arrives_in_order_and_a_failing_subscriber_does_not_hold_s
                     summary: None,
                     tags: None,
                     bylines: None,
+                    cover: None,
                 },
             )
             .await

@@ -90,6 +90,9 @@ pub struct Article {
     pub published_at: Option<DateTime<FixedOffset>>,
     pub summary: String,
     pub body: Body,
+    /// The picture other places show for it (图片新闻, feeds, WeChat): chosen in the editor,
+    /// else the body's first picture.
+    pub cover: Option<String>,
     pub views: i64,
     pub status: ArticleStatus,
     pub source_id: Option<String>,

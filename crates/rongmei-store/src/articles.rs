@@ -36,7 +36,7 @@ pub struct Page<T> {
 /// The sort key of an undated article: after every dated one on both backends.
 pub(crate) const UNDATED_SORT_KEY: i64 = i64::MIN;
 
-pub(crate) const ARTICLE_COLUMNS: &str = "a.id, a.title, a.label, a.summary, a.body_json, a.tags_json, a.bylines_json, \
+pub(crate) const ARTICLE_COLUMNS: &str = "a.id, a.title, a.label, a.summary, a.body_json, a.tags_json, a.bylines_json, a.cover, \
      a.published_at, a.published_offset, a.views, a.status, a.source_id, a.created_at, a.updated_at, \
      c.id AS column_id, c.slug AS column_slug, c.name AS column_name, c.parent_id AS column_parent";
 pub(crate) const SUMMARY_COLUMNS: &str = "a.id, a.title, a.label, a.summary, a.published_at, a.published_offset, a.views, \
@@ -86,6 +86,9 @@ pub(crate) fn article_from_row(row: &AnyRow) -> Result<Article> {
         ),
         summary: row.try_get("summary")?,
         body: json_field::<Body>(row, "body_json", id)?,
+        cover: row
+            .try_get::<Option<String>, _>("cover")?
+            .filter(|c| !c.is_empty()),
         views: row.try_get("views")?,
         status: ArticleStatus::parse(&status).ok_or_else(|| {
             StoreError::Corrupt(format!("article {id}: unknown status {status:?}"))

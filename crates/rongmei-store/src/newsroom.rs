@@ -25,9 +25,15 @@ pub struct Draft {
     pub body: Body,
     pub tags: Vec<String>,
     pub bylines: Vec<Byline>,
+    /// The cover chosen in the editor; none: the body's first picture.
+    pub cover: Option<String>,
 }
 
 impl Draft {
+    fn cover(&self) -> Option<&str> {
+        self.cover.as_deref().or(self.body.first_image())
+    }
+
     fn effective_summary(&self) -> String {
         rongmei_core::article::effective_summary(self.summary.as_deref(), &self.body)
     }
@@ -154,7 +160,7 @@ impl Store {
         .bind(crate::articles::UNDATED_SORT_KEY)
         .bind(now)
         .bind(author.id)
-        .bind(d.body.first_image())
+        .bind(d.cover())
         .fetch_one(&mut *tx)
         .await?;
         self.write_tags(&mut tx, id, &tags).await?;
@@ -221,7 +227,7 @@ impl Store {
         .bind(id)
         .bind(expected_status.as_str())
         .bind(expected_revision.unwrap_or(-1))
-        .bind(d.body.first_image())
+        .bind(d.cover())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {

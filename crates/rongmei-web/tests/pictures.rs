@@ -99,3 +99,72 @@ async fn the_home_page_opens_with_picture_news() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_editor_chooses_the_cover_among_the_pictures() {
+    let db = TestDb::sqlite().await;
+    add_users(&db, STAFF).await;
+    let server = Server::start(&db, false).await;
+    let b = &server.base;
+    let http = client();
+    let reporter = sign_in(&http, b, "reporter").await;
+    let first = upload_image(&http, b, &reporter, wide_png(10)).await;
+    let second = upload_image(&http, b, &reporter, wide_png(200)).await;
+    let body = format!(
+        "<p>导语。</p><figure><img src=\"{first}\" alt=\"\"></figure><figure><img src=\"{second}\" alt=\"\"></figure>"
+    );
+    // Not a picture of the article: refused, naming the field.
+    let (s, e) = post_json(
+        &http,
+        &format!("{b}/api/v1/articles"),
+        Some(&reporter),
+        json!({"title": "封面", "column": "news", "body": body, "cover": "https://elsewhere.example.com/x.jpg"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["error"]["details"]["field"], "cover");
+    let (s, v) = post_json(
+        &http,
+        &format!("{b}/api/v1/articles"),
+        Some(&reporter),
+        json!({"title": "第二张图做封面", "column": "news", "body": body, "cover": second}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_i64().expect("id");
+    // The editor shows the choice.
+    let editor = http
+        .get(format!("{b}/newsroom/articles/{id}/edit"))
+        .bearer_auth(&reporter)
+        .send()
+        .await
+        .expect("editor")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        editor.contains(&format!("<option value=\"{second}\" selected>")),
+        "{editor}"
+    );
+    review_and_publish(&http, b, id).await;
+    let home = get_text(&http, format!("{b}/")).await;
+    let doc = Html::parse_document(&home);
+    let img = Selector::parse(".pictures li img").expect("css");
+    let src = doc
+        .select(&img)
+        .next()
+        .and_then(|i| i.value().attr("src"))
+        .unwrap_or("");
+    assert_eq!(src, second, "the chosen cover leads 图片新闻");
+    let api: serde_json::Value = http
+        .get(format!("{b}/api/v1/articles/{id}"))
+        .send()
+        .await
+        .expect("api")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(api["image"], format!("{b}{second}"));
+    server.stop().await;
+    db.cleanup().await;
+}

@@ -60,6 +60,11 @@ pub struct ArticleInput {
     pub tags: Option<TagsInput>,
     #[serde(default)]
     pub bylines: Option<Vec<BylineInput>>,
+    /// The cover: one of the body's pictures or an uploaded one (`/media/…`); empty or absent:
+    /// the body's first picture.
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub cover: Option<String>,
 }
 
 /// What a writer sends to edit: fields left out keep their stored values (a reviewer who fixes
@@ -78,6 +83,9 @@ pub struct ArticlePatch {
     pub tags: Option<TagsInput>,
     #[serde(default)]
     pub bylines: Option<Vec<BylineInput>>,
+    /// Absent keeps the chosen cover; empty goes back to the body's first picture.
+    #[serde(default)]
+    pub cover: Option<String>,
 }
 
 impl From<ArticleInput> for ArticlePatch {
@@ -89,6 +97,7 @@ impl From<ArticleInput> for ArticlePatch {
             summary: i.summary,
             tags: i.tags,
             bylines: i.bylines,
+            cover: i.cover,
         }
     }
 }

@@ -65,6 +65,33 @@ pub struct Written {
     pub hits: Vec<Hit>,
 }
 
+/// A cover the writer chose: one of the body's pictures, or a picture uploaded here
+/// (`/media/…`); empty means the body's first picture.
+fn chosen_cover(
+    cover: Option<&str>,
+    body: &rongmei_core::Body,
+) -> Result<Option<String>, AppError> {
+    let Some(c) = cover.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    let in_body = body
+        .blocks
+        .iter()
+        .any(|b| matches!(b, rongmei_core::Block::Image { src, .. } if src == c))
+        || body
+            .to_html()
+            .contains(&format!("src=\"{}\"", rongmei_core::body::escape_html(c)));
+    let uploaded =
+        rongmei_media::relative_path(c).is_some() && c.starts_with(rongmei_media::URL_PREFIX);
+    if c.chars().count() > 500 || !(in_body || uploaded) {
+        return Err(AppError::field(
+            "cover",
+            "封面须是正文中的图片，或上传到本站的图片",
+        ));
+    }
+    Ok(Some(c.to_string()))
+}
+
 impl App {
     /// Turns input into a storable draft: sanitised HTML (or plain lines) into body blocks, a
     /// known column, checked lengths. Field errors name the field.
@@ -93,7 +120,10 @@ impl App {
             self.store().find_column(column_key).await?.ok_or_else(|| {
                 AppError::field("column", format!("没有名为 {column_key:?} 的栏目"))
             })?;
+        let body = rongmei_html::body_from_html(&input.body);
+        let cover = chosen_cover(input.cover.as_deref(), &body)?;
         Ok(Draft {
+            cover,
             title,
             column_id: column.id,
             summary: input
@@ -101,7 +131,7 @@ impl App {
                 .as_deref()
                 .map(rongmei_html::sanitize_text_field)
                 .filter(|s| !s.is_empty()),
-            body: rongmei_html::body_from_html(&input.body),
+            body,
             tags: parse_tags(input.tags.as_ref()),
             bylines: parse_bylines(input.bylines.as_deref()),
         })
@@ -119,11 +149,22 @@ impl App {
             summary: patch.summary.clone(),
             tags: patch.tags.clone(),
             bylines: patch.bylines.clone(),
+            cover: None,
         };
         let mut draft = self.draft_from_input(&full).await?;
         if patch.body.is_none() {
             draft.body = a.body.clone();
         }
+        draft.cover = match patch.cover.as_deref() {
+            Some(c) => chosen_cover(Some(c), &draft.body)?,
+            // Not sent: a cover chosen before stays while it is still one of the pictures
+            // (or an upload of its own).
+            None => a
+                .cover
+                .clone()
+                .filter(|c| Some(c.as_str()) != a.body.first_image())
+                .filter(|c| chosen_cover(Some(c), &draft.body).is_ok()),
+        };
         if patch.summary.is_none() {
             // A summary derived from the old body is derived again from the new one; one a
             // writer typed stays.
@@ -264,6 +305,10 @@ impl App {
             body,
             tags: a.tags.clone(),
             bylines: a.bylines.clone(),
+            cover: a
+                .cover
+                .clone()
+                .filter(|c| Some(c.as_str()) != a.body.first_image()),
         };
         let revision = self
             .store()

@@ -221,7 +221,11 @@ pub fn wechat(a: &Article, links: &Links, site_name: &str, title: Option<&str>) 
         digest: sentences_within(&a.summary, &|s| s.chars().count() <= WECHAT_DIGEST_MAX),
         author: author_of(a, site_name),
         content_html: content,
-        cover: a.body.first_image().map(|s| links.absolute(s)),
+        cover: a
+            .cover
+            .as_deref()
+            .or(a.body.first_image())
+            .map(|s| links.absolute(s)),
         images,
         source_url: links.article_url(a.id),
     }
@@ -277,7 +281,11 @@ pub fn weibo(a: &Article, links: &Links) -> WeiboRendering {
     let body = sentences_within(&summary, &|s| room(&format!("{head}{s}")));
     WeiboRendering {
         text: format!("{head}{body}{link_part}"),
-        image: a.body.first_image().map(|s| links.absolute(s)),
+        image: a
+            .cover
+            .as_deref()
+            .or(a.body.first_image())
+            .map(|s| links.absolute(s)),
         url,
     }
 }

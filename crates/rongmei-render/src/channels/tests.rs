@@ -37,6 +37,7 @@ fn article(title: &str, body: Body, summary: &str) -> Article {
         ],
         published_at: None,
         summary: summary.into(),
+        cover: body.first_image().map(str::to_string),
         body,
         views: 0,
         status: ArticleStatus::Approved,

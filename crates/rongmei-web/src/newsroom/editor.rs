@@ -24,6 +24,10 @@ pub struct EditorValues {
     pub bylines: String,
     pub summary: String,
     pub body: String,
+    /// The chosen cover; empty: the body's first picture.
+    pub cover: String,
+    /// The body's pictures, to choose the cover from.
+    pub pictures: Vec<String>,
     pub revision: i64,
 }
 
@@ -59,6 +63,8 @@ pub struct EditorForm {
     summary: String,
     #[serde(default)]
     body: String,
+    #[serde(default)]
+    cover: String,
     revision: Option<i64>,
 }
 
@@ -71,6 +77,7 @@ impl EditorForm {
             summary: Some(self.summary.clone()),
             tags: Some(TagsInput::Text(self.tags.clone())),
             bylines: Some(bylines_from_lines(&self.bylines)),
+            cover: Some(self.cover.clone()),
         }
     }
 
@@ -82,6 +89,8 @@ impl EditorForm {
             bylines: self.bylines.clone(),
             summary: self.summary.clone(),
             body: self.body.clone(),
+            cover: self.cover.clone(),
+            pictures: pictures_of(&rongmei_html::body_from_html(&self.body)),
             revision: self.revision.unwrap_or(0),
         }
     }
@@ -107,8 +116,27 @@ fn values_of(a: &Article, revision: i64) -> EditorValues {
             .join("\n"),
         summary: a.summary.clone(),
         body: a.body.to_html(),
+        cover: a
+            .cover
+            .clone()
+            .filter(|c| Some(c.as_str()) != a.body.first_image())
+            .unwrap_or_default(),
+        pictures: pictures_of(&a.body),
         revision,
     }
+}
+
+/// The pictures of a body, in order, each once.
+fn pictures_of(body: &rongmei_core::Body) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for b in &body.blocks {
+        if let rongmei_core::Block::Image { src, .. } = b
+            && !out.contains(src)
+        {
+            out.push(src.clone());
+        }
+    }
+    out
 }
 
 pub async fn new_form(
