@@ -9,6 +9,7 @@
 
 use std::path::PathBuf;
 
+use rongmei_media::wechat::WechatUse;
 use rongmei_media::{MediaStore, StoredImage};
 use rongmei_store::{Backend, Store};
 
@@ -62,6 +63,63 @@ impl App {
             return Err(AppError::field("file", "请选择要上传的图片"));
         }
         store_image(self.store(), self.media(), bytes, file_name).await
+    }
+
+    /// The WeChat versions of an article's pictures (JPEG or PNG under 1 MB in the body, a
+    /// JPEG of at most 64 KB as cover), by stored address and use; made once, and shared with
+    /// the other nodes. A picture that cannot be converted keeps its own address (and is
+    /// logged); pictures on other hosts are left to the account's editor.
+    pub async fn wechat_pictures(
+        &self,
+        a: &rongmei_core::Article,
+    ) -> Result<std::collections::HashMap<(String, WechatUse), String>, AppError> {
+        let mut wanted: Vec<(String, WechatUse)> = Vec::new();
+        for b in &a.body.blocks {
+            match b {
+                rongmei_core::Block::Image { src, .. } => {
+                    wanted.push((src.clone(), WechatUse::Body))
+                }
+                rongmei_core::Block::Html { html } => {
+                    for part in html.split("src=\"").skip(1) {
+                        if let Some(end) = part.find('"') {
+                            let src = rongmei_core::body::unescape_html(&part[..end]);
+                            wanted.push((src, WechatUse::Body));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(cover) = a.cover.as_deref().or(a.body.first_image()) {
+            wanted.push((cover.to_string(), WechatUse::Cover));
+        }
+        let mut out = std::collections::HashMap::new();
+        for (src, purpose) in wanted {
+            if !src.starts_with(rongmei_media::URL_PREFIX)
+                || out.contains_key(&(src.clone(), purpose))
+            {
+                continue;
+            }
+            if self.media_file(&src).await?.is_none() {
+                continue;
+            }
+            let media = self.media().clone();
+            let from = src.clone();
+            let made =
+                tokio::task::spawn_blocking(move || media.wechat_version(&from, purpose)).await?;
+            match made {
+                Ok((address, bytes)) => {
+                    if let (Some(bytes), true) = (bytes, self.shares_media())
+                        && let Some(relative) = rongmei_media::relative_path(&address)
+                    {
+                        self.store().put_media_blob(relative, &bytes).await?;
+                    }
+                    out.insert((src, purpose), address);
+                }
+                Err(e) => tracing::warn!(picture = %src, error = %e, "no WeChat version"),
+            }
+        }
+        Ok(out)
     }
 
     /// The file behind a media URL path on this node, fetched from the shared database first

@@ -60,6 +60,7 @@
 
 mod metadata;
 mod shared;
+pub mod wechat;
 
 use std::fs;
 use std::io::{self, Cursor, Write};
@@ -584,7 +585,7 @@ fn swaps_axes(o: Orientation) -> bool {
     )
 }
 
-fn scaled_height(width: u32, height: u32, new_width: u32) -> u32 {
+pub(crate) fn scaled_height(width: u32, height: u32, new_width: u32) -> u32 {
     let h = (u64::from(height) * u64::from(new_width) + u64::from(width) / 2) / u64::from(width);
     h.clamp(1, u64::from(u32::MAX)) as u32
 }
@@ -593,7 +594,7 @@ fn scaled_height(width: u32, height: u32, new_width: u32) -> u32 {
 /// and allocates only its output) to twice the size, then Catmull-Rom for sharpness: Catmull-Rom
 /// alone would be slow on a 48 MP photo and its first pass allocates source width × target height
 /// of 16-byte floats.
-fn shrink(img: &DynamicImage, w: u32, h: u32) -> DynamicImage {
+pub(crate) fn shrink(img: &DynamicImage, w: u32, h: u32) -> DynamicImage {
     let (mid_w, mid_h) = (w.saturating_mul(2), h.saturating_mul(2));
     if img.width() > mid_w || img.height() > mid_h {
         img.thumbnail_exact(mid_w.min(img.width()), mid_h.min(img.height()))
@@ -605,7 +606,7 @@ fn shrink(img: &DynamicImage, w: u32, h: u32) -> DynamicImage {
 
 /// True when some pixel is not fully opaque. Many PNGs carry an alpha channel they never use;
 /// those still get JPEG thumbnails.
-fn has_transparency(img: &DynamicImage) -> bool {
+pub(crate) fn has_transparency(img: &DynamicImage) -> bool {
     match img {
         DynamicImage::ImageLumaA8(b) => b.pixels().any(|p| p.0[1] < u8::MAX),
         DynamicImage::ImageRgba8(b) => b.pixels().any(|p| p.0[3] < u8::MAX),

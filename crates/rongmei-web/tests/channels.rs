@@ -138,6 +138,64 @@ async fn an_article_past_final_review_renders_for_wechat_and_weibo() {
         ] {
             assert!(page.contains(part), "{part}");
         }
+        // Pictures come in versions WeChat takes: under 1 MB in the body, a cover of 64 KB.
+        let mut seed_n = 11u32;
+        let noise = image::RgbImage::from_fn(1400, 900, |_, _| {
+            seed_n = seed_n.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            image::Rgb([(seed_n >> 16) as u8, (seed_n >> 8) as u8, seed_n as u8])
+        });
+        let mut png = std::io::Cursor::new(Vec::new());
+        noise
+            .write_to(&mut png, image::ImageFormat::Png)
+            .expect("png");
+        let url = common::upload_image(&http, b, &reporter, png.into_inner()).await;
+        let (s, v) = post_json(
+            &http,
+            &format!("{b}/api/v1/articles"),
+            Some(&reporter),
+            json!({"title": "带图的稿件", "column": "news", "body": format!("<p>一段。</p><figure><img src=\"{url}\" alt=\"\"></figure>")}),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        let pictured = v["id"].as_i64().expect("id");
+        common::review_and_publish(&http, b, pictured).await;
+        let (s, w) = get_auth(
+            &http,
+            &format!("{b}/api/v1/articles/{pictured}/renderings/wechat"),
+            &reporter,
+        )
+        .await;
+        assert_eq!(s, 200, "{w}");
+        let cover = w["cover"].as_str().expect("cover");
+        assert!(cover.ends_with("-wxcover.jpg"), "{cover}");
+        let bytes = http
+            .get(cover)
+            .send()
+            .await
+            .expect("cover")
+            .bytes()
+            .await
+            .expect("bytes");
+        assert!(
+            bytes.len() <= 64 * 1024 && bytes.starts_with(&[0xFF, 0xD8]),
+            "{} bytes",
+            bytes.len()
+        );
+        for img in w["images"].as_array().expect("images") {
+            let bytes = http
+                .get(img.as_str().expect("url"))
+                .send()
+                .await
+                .expect("img")
+                .bytes()
+                .await
+                .expect("bytes");
+            assert!(bytes.len() < 1024 * 1024, "{img}: {} bytes", bytes.len());
+            assert!(
+                bytes.starts_with(&[0xFF, 0xD8]) || bytes.starts_with(&[0x89, b'P', b'N', b'G']),
+                "{img}"
+            );
+        }
         server.stop().await;
         db.cleanup().await;
     }

@@ -5,6 +5,7 @@ use rongmei_core::body::escape_into;
 use rongmei_core::links::Links;
 use rongmei_core::{Article, Block};
 use rongmei_html::wechat::{image, open_styled, open_tag, wechat_fragment};
+pub use rongmei_media::wechat::WechatUse;
 use serde::Serialize;
 
 /// WeChat's limits for a draft (`draft/add`): title, author, digest and content lengths.
@@ -137,9 +138,19 @@ fn author_of(a: &Article, site_name: &str) -> String {
     shorten(&joined, WECHAT_AUTHOR_MAX)
 }
 
+/// Gives the absolute address WeChat is sent for a stored picture, in a use: its WeChat
+/// version where one was made, else the picture itself.
+pub type PictureFor<'a> = &'a dyn Fn(&str, WechatUse) -> String;
+
 /// The article as a WeChat draft; `title` overrides the shortened title (the editor's choice,
 /// at most 32 characters).
-pub fn wechat(a: &Article, links: &Links, site_name: &str, title: Option<&str>) -> WechatRendering {
+pub fn wechat(
+    a: &Article,
+    links: &Links,
+    site_name: &str,
+    title: Option<&str>,
+    picture: PictureFor<'_>,
+) -> WechatRendering {
     let mut images = Vec::new();
     let mut blocks = Vec::new();
     for b in &a.body.blocks {
@@ -157,7 +168,7 @@ pub fn wechat(a: &Article, links: &Links, site_name: &str, title: Option<&str>) 
                 html.push_str(&format!("</{tag}>"));
             }
             Block::Image { src, alt, caption } => {
-                let url = links.absolute(src);
+                let url = picture(src, WechatUse::Body);
                 images.push(url.clone());
                 open_styled(&mut html, "section", "figure", "");
                 image(&mut html, &url, alt);
@@ -170,7 +181,7 @@ pub fn wechat(a: &Article, links: &Links, site_name: &str, title: Option<&str>) 
             }
             Block::Html { html: fragment } => {
                 html = wechat_fragment(fragment, &mut |src: &str| {
-                    let url = links.absolute(src);
+                    let url = picture(src, WechatUse::Body);
                     images.push(url.clone());
                     url
                 });
@@ -225,7 +236,7 @@ pub fn wechat(a: &Article, links: &Links, site_name: &str, title: Option<&str>) 
             .cover
             .as_deref()
             .or(a.body.first_image())
-            .map(|s| links.absolute(s)),
+            .map(|s| picture(s, WechatUse::Cover)),
         images,
         source_url: links.article_url(a.id),
     }

@@ -47,6 +47,11 @@ fn article(title: &str, body: Body, summary: &str) -> Article {
     }
 }
 
+/// Every picture as it is stored, made absolute.
+fn same(src: &str, _: WechatUse) -> String {
+    links().absolute(src)
+}
+
 fn seed() -> Article {
     let a = rongmei_import::parse_txt(Path::new("seed.txt"), SEED).expect("seed");
     let summary = a.effective_summary();
@@ -75,7 +80,7 @@ fn check_wechat_html(html: &str) -> String {
 #[test]
 fn the_seed_for_wechat_keeps_every_paragraph_in_order_within_the_limits() {
     let a = seed();
-    let r = wechat(&a, &links(), "新闻网", None);
+    let r = wechat(&a, &links(), "新闻网", None, &same);
     let text = check_wechat_html(&r.content_html);
     let mut at = 0;
     for b in &a.body.blocks {
@@ -113,7 +118,13 @@ fn headings_bold_links_captions_and_nested_lists_survive_and_every_image_is_list
         alt: "".into(),
         caption: Some("图片说明文字".into()),
     });
-    let r = wechat(&article("测试", body, "摘要。"), &links(), "新闻网", None);
+    let r = wechat(
+        &article("测试", body, "摘要。"),
+        &links(),
+        "新闻网",
+        None,
+        &same,
+    );
     let text = check_wechat_html(&r.content_html);
     for part in [
         "小标题",
@@ -147,7 +158,13 @@ fn headings_bold_links_captions_and_nested_lists_survive_and_every_image_is_list
 fn a_long_article_ends_where_wechat_stops_and_sends_the_reader_on() {
     let text: String = "这是一段很长的新闻正文，用来测试微信内容的长度限制。".repeat(20);
     let body = Body::from_plain_text(&vec![text; 200].join("\n"));
-    let r = wechat(&article("长文", body, "摘要。"), &links(), "新闻网", None);
+    let r = wechat(
+        &article("长文", body, "摘要。"),
+        &links(),
+        "新闻网",
+        None,
+        &same,
+    );
     assert!(r.content_html.chars().count() < WECHAT_CONTENT_MAX);
     assert!(r.content_html.contains(READ_ON));
     check_wechat_html(&r.content_html);
@@ -168,6 +185,7 @@ fn titles_are_shortened_on_a_boundary_and_the_editor_may_choose_one() {
         &links(),
         "新闻网",
         Some("编辑定的标题"),
+        &same,
     );
     assert_eq!(r.title, "编辑定的标题");
 }

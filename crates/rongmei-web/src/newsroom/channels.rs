@@ -10,7 +10,7 @@ use axum::response::Response;
 use rongmei_app::AppError;
 use rongmei_core::Links;
 use rongmei_render::channels::{
-    WECHAT_TITLE_MAX, WechatRendering, WeiboRendering, wechat, weibo, weibo_length,
+    WECHAT_TITLE_MAX, WechatRendering, WechatUse, WeiboRendering, wechat, weibo, weibo_length,
 };
 use serde::Deserialize;
 
@@ -27,7 +27,7 @@ pub struct WechatQuery {
     title: Option<String>,
 }
 
-fn rendering(
+async fn rendering(
     state: &AppState,
     article: &rongmei_core::Article,
     title: Option<&str>,
@@ -43,11 +43,21 @@ fn rendering(
             ),
         ));
     }
+    let versions = state.app().wechat_pictures(article).await?;
+    let links = state.links();
+    let picture = |src: &str, purpose: WechatUse| {
+        links.absolute(
+            versions
+                .get(&(src.to_string(), purpose))
+                .map_or(src, String::as_str),
+        )
+    };
     Ok(wechat(
         article,
-        state.links(),
+        links,
         &state.app().config().site_name,
         title.map(str::trim).filter(|t| !t.is_empty()),
+        &picture,
     ))
 }
 
@@ -63,7 +73,7 @@ pub async fn api_wechat(
     Query(q): Query<WechatQuery>,
 ) -> WebResult<Json<WechatRendering>> {
     let article = state.app().article_for_channels(&m.actor, id).await?;
-    Ok(Json(rendering(&state, &article, q.title.as_deref())?))
+    Ok(Json(rendering(&state, &article, q.title.as_deref()).await?))
 }
 
 #[utoipa::path(
@@ -102,7 +112,7 @@ pub async fn channels_page(
     PageMember(m): PageMember,
 ) -> WebResult<Response> {
     let article = state.app().article_for_channels(&m.actor, id).await?;
-    let wechat = rendering(&state, &article, q.title.as_deref())?;
+    let wechat = rendering(&state, &article, q.title.as_deref()).await?;
     let weibo = weibo(&article, state.links());
     let json =
         serde_json::to_string_pretty(&wechat).map_err(|e| AppError::Internal(e.to_string()))?;
