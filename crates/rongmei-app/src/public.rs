@@ -129,6 +129,13 @@ impl App {
         Ok(SitemapData {
             site_name: self.config().site_name.clone(),
             columns: self.store().list_columns().await?,
+            specials: self
+                .store()
+                .list_specials()
+                .await?
+                .into_iter()
+                .map(|s| s.slug)
+                .collect(),
             articles: self.store().sitemap_articles().await?,
         })
     }
@@ -155,6 +162,8 @@ impl App {
 pub struct SitemapData {
     pub site_name: String,
     pub columns: Vec<Column>,
+    /// The specials' slugs: each has a page.
+    pub specials: Vec<String>,
     pub articles: Vec<rongmei_store::SitemapArticle>,
 }
 

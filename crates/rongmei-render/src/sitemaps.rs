@@ -98,6 +98,11 @@ pub fn build(links: &Links, data: &SitemapData, now: DateTime<Utc>) -> SitemapSe
         loc: links.column_url(&c.slug),
         lastmod: None,
         image: None,
+    }))
+    .chain(data.specials.iter().map(|slug| Entry {
+        loc: links.special_url(slug),
+        lastmod: None,
+        image: None,
     }));
     let articles = data.articles.iter().map(|a| Entry {
         loc: links.article_url(a.id),
@@ -134,7 +139,11 @@ fn index(links: &Links, children: &[String], data: &SitemapData) -> String {
     let mut articles = data.articles.iter();
     for (n, child) in children.iter().enumerate() {
         let urls = child.matches("<url>").count();
-        let pages = if n == 0 { 1 + data.columns.len() } else { 0 };
+        let pages = if n == 0 {
+            1 + data.columns.len() + data.specials.len()
+        } else {
+            0
+        };
         let latest = articles
             .by_ref()
             .take(urls.saturating_sub(pages))

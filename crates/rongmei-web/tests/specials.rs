@@ -128,6 +128,11 @@ async fn an_article_in_two_specials_shows_in_both_and_leaves_both_when_retracted
             assert!(list[0].get(key).is_some(), "{key}");
         }
 
+        let sitemap = get_text(&http, format!("{b}/sitemap.xml")).await;
+        assert!(
+            sitemap.contains(&format!("{b}/specials/er-shi-da</loc>")),
+            "{sitemap}"
+        );
         let home = get_text(&http, format!("{b}/")).await;
         assert!(
             home.contains("专题 · 学习二十大") && !home.contains("专题 · 校庆专题"),

@@ -32,10 +32,16 @@ use crate::record::{ImportError, invalid};
 pub fn parse_wxr<R: BufRead>(path: &Path, source: R) -> Result<WxrImport, ImportError> {
     let mut out = WxrImport::default();
     let mut items = Vec::new();
-    let header = read_items(path, source, &mut out.report.warnings, &mut |item, _| {
-        items.push(item);
-        true
-    })?;
+    let header = read_items(
+        path,
+        source,
+        &mut out.report.warnings,
+        false,
+        &mut |item, _| {
+            items.push(item);
+            true
+        },
+    )?;
     out.report.absorb(&header);
     let attachments = item::attachments(&items);
     for it in &items {
@@ -68,7 +74,7 @@ pub fn scan_wxr(path: &Path) -> Result<WxrExport, ImportError> {
     let mut report = WxrReport::default();
     let mut attachments = BTreeMap::new();
     let mut ignored = Vec::new();
-    let header = read_items(path, open(path)?, &mut ignored, &mut |it, _| {
+    let header = read_items(path, open(path)?, &mut ignored, true, &mut |it, _| {
         item::count(&it, &mut report);
         if let Some((id, url)) = item::attachment(&it) {
             attachments.insert(id, url);
@@ -100,6 +106,7 @@ impl WxrExport {
             &self.path,
             open(&self.path)?,
             &mut warnings,
+            false,
             &mut |it, _| match item::convert(&self.path, it, &self.ctx, &mut report) {
                 Ok(Some(record)) => take(record),
                 Ok(None) => true,
@@ -131,12 +138,16 @@ fn read_items<R: BufRead>(
     path: &Path,
     source: R,
     warnings: &mut Vec<String>,
+    skip_bodies: bool,
     on_item: &mut dyn FnMut(Item, &Header) -> bool,
 ) -> Result<Header, ImportError> {
     let mut reader = Reader::from_reader(LineCounter::new(source));
     reader.config_mut().trim_text(false);
     reader.config_mut().check_end_names = true;
-    let mut state = State::default();
+    let mut state = State {
+        skip_bodies,
+        ..State::default()
+    };
     let mut buf = Vec::new();
     loop {
         let line = reader.get_ref().line();
@@ -216,6 +227,9 @@ fn read_items<R: BufRead>(
 }
 
 /// The element being read and what has been gathered so far.
+/// The elements that hold a post's text.
+const BODIES: &[&str] = &["content:encoded", "excerpt:encoded"];
+
 #[derive(Default)]
 struct State {
     /// Open elements with the text gathered inside each.
@@ -224,6 +238,8 @@ struct State {
     item: Option<Item>,
     /// The item that has just closed, for the reader to hand on.
     done: Option<Item>,
+    /// The first pass needs no post's text: it is most of an export, left unread.
+    skip_bodies: bool,
     header: Header,
     /// The fields of the `wp:author`, `wp:category`, `wp:postmeta` or `wp:comment` being read.
     fields: BTreeMap<String, String>,
@@ -265,6 +281,14 @@ impl State {
     }
 
     fn text(&mut self, path: &Path, line: usize, raw: &[u8], warnings: &mut Vec<String>) {
+        if self.skip_bodies
+            && self
+                .stack
+                .last()
+                .is_some_and(|(n, _)| BODIES.contains(&n.as_str()))
+        {
+            return;
+        }
         let text = match std::str::from_utf8(raw) {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             Err(_) => {

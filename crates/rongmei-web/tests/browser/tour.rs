@@ -27,6 +27,23 @@ pub async fn tour(b: &mut Browser, published: i64) {
         as_admin(b).await;
     }
     roles_from_checkboxes(b).await;
+    for s in [PHONE, DESKTOP] {
+        b.use_screen(s).await;
+        home_with_pictures(b).await;
+    }
+}
+
+/// The public home page opens with 图片新闻: the published article's picture, loaded, at both
+/// widths, without sideways scrolling of the page.
+async fn home_with_pictures(b: &mut Browser) {
+    b.goto("/").await;
+    b.wait_visible(".pictures img").await;
+    b.wait_js(
+        "the first 图片新闻 picture is loaded",
+        "var i = document.querySelector('.pictures img'); return !!i && i.complete && i.naturalWidth > 0;",
+    )
+    .await;
+    b.check_page("home").await;
 }
 
 /// A draft whose text links somewhere; the new-article form first refuses to go without a column.
