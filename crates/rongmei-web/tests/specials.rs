@@ -186,6 +186,13 @@ async fn an_article_in_two_specials_shows_in_both_and_leaves_both_when_retracted
             .expect("get");
         assert_eq!(missing.status(), 404);
 
+        // Every save is in the audit log.
+        let admin = sign_in(&http, b, "admin").await;
+        let (s, audit) = common::get_auth(&http, &format!("{b}/api/v1/audit"), &admin).await;
+        assert_eq!(s, 200, "{audit}");
+        let saves = audit.to_string().matches("special_save").count();
+        assert_eq!(saves, 2, "{audit}");
+
         // The newsroom page lists them for a chief.
         let page = http
             .get(format!("{b}/newsroom/specials?edit=er-shi-da"))

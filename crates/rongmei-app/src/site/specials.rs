@@ -207,6 +207,15 @@ impl App {
                 rongmei_store::StoreError::Invalid(m) => AppError::field("articles", m),
                 other => other.into(),
             })?;
+        self.store()
+            .audit_account(
+                actor.as_user(),
+                actor.login(),
+                "special_save",
+                &actor.ip,
+                serde_json::json!({"slug": input.slug, "name": input.name, "articles": input.articles, "featured": input.featured}),
+            )
+            .await?;
         Ok(())
     }
 
@@ -215,6 +224,15 @@ impl App {
         if !self.store().delete_special(slug).await? {
             return Err(AppError::NotFound(format!("没有名为 {slug} 的专题。")));
         }
+        self.store()
+            .audit_account(
+                actor.as_user(),
+                actor.login(),
+                "special_delete",
+                &actor.ip,
+                serde_json::json!({ "slug": slug }),
+            )
+            .await?;
         Ok(())
     }
 }

@@ -77,6 +77,8 @@ fn action_label(s: &str) -> &'static str {
         "webhook_enable" => "启用推送地址",
         "webhook_disable" => "停用推送地址",
         "webhook_replay" => "重新推送",
+        "special_save" => "保存专题",
+        "special_delete" => "删除专题",
         other => Action::parse(other).map(Action::label).unwrap_or("其他"),
     }
 }
@@ -190,6 +192,8 @@ mod tests {
             "webhook_enable",
             "webhook_disable",
             "webhook_replay",
+            "special_save",
+            "special_delete",
             "submit",
             "approve",
             "reject",
