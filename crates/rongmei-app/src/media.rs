@@ -73,23 +73,10 @@ impl App {
         &self,
         a: &rongmei_core::Article,
     ) -> Result<std::collections::HashMap<(String, WechatUse), String>, AppError> {
-        let mut wanted: Vec<(String, WechatUse)> = Vec::new();
-        for b in &a.body.blocks {
-            match b {
-                rongmei_core::Block::Image { src, .. } => {
-                    wanted.push((src.clone(), WechatUse::Body))
-                }
-                rongmei_core::Block::Html { html } => {
-                    for part in html.split("src=\"").skip(1) {
-                        if let Some(end) = part.find('"') {
-                            let src = rongmei_core::body::unescape_html(&part[..end]);
-                            wanted.push((src, WechatUse::Body));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
+        let mut wanted: Vec<(String, WechatUse)> = rongmei_html::image_sources(&a.body)
+            .into_iter()
+            .map(|src| (src, WechatUse::Body))
+            .collect();
         if let Some(cover) = a.cover.as_deref().or(a.body.first_image()) {
             wanted.push((cover.to_string(), WechatUse::Cover));
         }

@@ -204,3 +204,39 @@ fn split_node(blocks: &mut Vec<Block>, part: &mut Part, child: NodeRef<'_, Node>
         _ => {}
     }
 }
+
+/// Every picture's address in a body, in order: image blocks and the `<img>` of rich paragraphs.
+pub fn image_sources(body: &Body) -> Vec<String> {
+    let mut out = Vec::new();
+    for b in &body.blocks {
+        match b {
+            Block::Image { src, .. } => out.push(src.clone()),
+            Block::Html { html } => {
+                let doc = Html::parse_fragment(html);
+                out.extend(
+                    doc.root_element()
+                        .descendants()
+                        .filter_map(ElementRef::wrap)
+                        .filter(|e| e.value().name() == "img")
+                        .filter_map(|e| e.value().attr("src"))
+                        .map(str::to_string),
+                );
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_sources_are_listed_in_order_from_blocks_and_rich_paragraphs() {
+        let body = body_from_html(
+            r#"<p>一<img src="/media/ab/a.jpg" alt=""></p><figure><img src="/media/ab/b.jpg" alt=""><figcaption>说明</figcaption></figure><p>二</p>"#,
+        );
+        assert_eq!(image_sources(&body), ["/media/ab/a.jpg", "/media/ab/b.jpg"]);
+    }
+}

@@ -22,7 +22,7 @@ mod text;
 mod urls;
 pub mod wechat;
 
-pub use blocks::body_from_html;
+pub use blocks::{body_from_html, image_sources};
 #[doc(hidden)]
 pub use sanitize::allow_list_only;
 pub use sanitize::{Absolutizer, sanitize_fragment};

@@ -37,16 +37,14 @@ pub fn xml_text(s: &str) -> String {
 struct Heading {
     title: String,
     description: String,
-    /// The page the feed follows: the home page or the column's page.
+    /// The page the feed follows: the home page, the column's or the special's page.
     page_url: String,
-    /// The feed's own address, in a format.
-    self_url: Box<dyn Fn(FeedFormat) -> String>,
+    /// The feed's own address.
+    self_url: String,
 }
 
-fn heading(links: &Links, data: &FeedData) -> Heading {
-    let owned = links.clone();
+fn heading(links: &Links, data: &FeedData, format: FeedFormat) -> Heading {
     if let Some(s) = &data.special {
-        let slug = s.slug.clone();
         return Heading {
             title: xml_text(&format!("{} · {}", s.name, data.site_name)),
             description: xml_text(if s.description.trim().is_empty() {
@@ -55,24 +53,21 @@ fn heading(links: &Links, data: &FeedData) -> Heading {
                 &s.description
             }),
             page_url: links.special_url(&s.slug),
-            self_url: Box::new(move |f| owned.absolute(&owned.special_feed(f, &slug))),
+            self_url: links.absolute(&links.special_feed(format, &s.slug)),
         };
     }
     match &data.column {
-        Some(c) => {
-            let slug = c.slug.clone();
-            Heading {
-                title: xml_text(&format!("{} · {}", c.name, data.site_name)),
-                description: xml_text(&format!("{}「{}」栏目的最新文章", data.site_name, c.name)),
-                page_url: links.column_url(&c.slug),
-                self_url: Box::new(move |f| owned.feed_url(f, Some(&slug))),
-            }
-        }
+        Some(c) => Heading {
+            title: xml_text(&format!("{} · {}", c.name, data.site_name)),
+            description: xml_text(&format!("{}「{}」栏目的最新文章", data.site_name, c.name)),
+            page_url: links.column_url(&c.slug),
+            self_url: links.feed_url(format, Some(&c.slug)),
+        },
         None => Heading {
             title: xml_text(&data.site_name),
             description: xml_text(&format!("{}的最新文章", data.site_name)),
             page_url: links.absolute(&links.home()),
-            self_url: Box::new(move |f| owned.feed_url(f, None)),
+            self_url: links.feed_url(format, None),
         },
     }
 }
@@ -115,8 +110,8 @@ fn content_html(a: &PublicArticle) -> String {
 fn rss(links: &Links, data: &FeedData) -> String {
     use rss::extension::{Extension, ExtensionMap, atom, dublincore::DublinCoreExtension};
 
-    let h = heading(links, data);
-    let self_url = (h.self_url)(FeedFormat::Rss);
+    let h = heading(links, data, FeedFormat::Rss);
+    let self_url = h.self_url.clone();
     let items = data
         .items
         .iter()
@@ -189,8 +184,8 @@ fn rss(links: &Links, data: &FeedData) -> String {
 fn atom(links: &Links, data: &FeedData) -> String {
     use atom_syndication as a;
 
-    let h = heading(links, data);
-    let self_url = (h.self_url)(FeedFormat::Atom);
+    let h = heading(links, data, FeedFormat::Atom);
+    let self_url = h.self_url.clone();
     // An empty feed still needs an `updated`: the epoch says "nothing yet" without inventing.
     let epoch = || DateTime::<FixedOffset>::default();
     let entries = data
@@ -328,10 +323,10 @@ struct JsonAuthor {
 }
 
 fn json(links: &Links, data: &FeedData) -> String {
-    let h = heading(links, data);
+    let h = heading(links, data, FeedFormat::Json);
     let feed = JsonFeed {
         version: "https://jsonfeed.org/version/1.1",
-        feed_url: (h.self_url)(FeedFormat::Json),
+        feed_url: h.self_url.clone(),
         title: h.title,
         home_page_url: h.page_url,
         description: h.description,

@@ -129,11 +129,9 @@ fn values_of(a: &Article, revision: i64) -> EditorValues {
 /// The pictures of a body, in order, each once.
 fn pictures_of(body: &rongmei_core::Body) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for b in &body.blocks {
-        if let rongmei_core::Block::Image { src, .. } = b
-            && !out.contains(src)
-        {
-            out.push(src.clone());
+    for src in rongmei_html::image_sources(body) {
+        if !out.contains(&src) {
+            out.push(src);
         }
     }
     out
