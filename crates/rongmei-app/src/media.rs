@@ -77,7 +77,7 @@ impl App {
             .into_iter()
             .map(|src| (src, WechatUse::Body))
             .collect();
-        if let Some(cover) = a.cover.as_deref().or(a.body.first_image()) {
+        if let Some(cover) = a.shown_cover() {
             wanted.push((cover.to_string(), WechatUse::Cover));
         }
         let mut out = std::collections::HashMap::new();

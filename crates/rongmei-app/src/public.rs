@@ -58,11 +58,7 @@ impl App {
             body_html: self.absolute_html(&a.body.to_html()),
             body_text: a.body.to_text(),
             url: self.links().article_url(a.id),
-            image: a
-                .cover
-                .as_deref()
-                .or(a.body.first_image())
-                .map(|src| self.links().absolute(src)),
+            image: a.shown_cover().map(|src| self.links().absolute(src)),
         }
     }
 

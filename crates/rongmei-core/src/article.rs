@@ -104,6 +104,18 @@ impl Article {
     pub fn is_public(&self) -> bool {
         self.status == ArticleStatus::Published
     }
+
+    /// The picture shown for it: the cover, else the body's first picture.
+    pub fn shown_cover(&self) -> Option<&str> {
+        self.cover.as_deref().or(self.body.first_image())
+    }
+
+    /// The cover an editor chose: a stored cover that is not simply the first picture.
+    pub fn chosen_cover(&self) -> Option<&str> {
+        self.cover
+            .as_deref()
+            .filter(|c| Some(*c) != self.body.first_image())
+    }
 }
 
 /// An article as it enters the system (import or newsroom), before it has an id.

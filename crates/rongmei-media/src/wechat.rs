@@ -79,6 +79,14 @@ fn jpeg_within(img: &DynamicImage, max: usize) -> Result<Vec<u8>, MediaError> {
     }
 }
 
+/// The kind of a stored picture from its first bytes.
+fn sniff_file(path: &std::path::Path) -> Result<Option<ImageKind>, MediaError> {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let n = fs::File::open(path)?.read(&mut head)?;
+    Ok(ImageKind::sniff(&head[..n]))
+}
+
 impl MediaStore {
     /// The address of the WeChat version of the stored picture at `url` (`/media/…`), made
     /// when missing; with the bytes when they were made now (to share with other nodes). A
@@ -90,14 +98,8 @@ impl MediaStore {
     ) -> Result<(String, Option<Vec<u8>>), MediaError> {
         let relative = relative_path(url).ok_or(MediaError::Unsupported)?;
         let path = self.resolve(url).ok_or(MediaError::Unsupported)?;
-        let bytes = fs::read(&path)?;
-        let kind = ImageKind::sniff(&bytes).ok_or(MediaError::Unsupported)?;
-        if purpose == WechatUse::Body
-            && matches!(kind, ImageKind::Jpeg | ImageKind::Png)
-            && bytes.len() < WECHAT_IMAGE_MAX_BYTES
-        {
-            return Ok((url.to_string(), None));
-        }
+        // Asked on every rendering: answered from names and sizes, reading no picture that
+        // needs no new version.
         let stem = relative.rsplit_once('.').map_or(relative, |(s, _)| s);
         let name = format!("{stem}-{}.jpg", purpose.suffix());
         let target = self.root().join(&name);
@@ -105,6 +107,13 @@ impl MediaStore {
         if fs::metadata(&target).is_ok_and(|m| m.len() > 0) {
             return Ok((address, None));
         }
+        if purpose == WechatUse::Body
+            && fs::metadata(&path).is_ok_and(|m| (m.len() as usize) < WECHAT_IMAGE_MAX_BYTES)
+            && matches!(sniff_file(&path)?, Some(ImageKind::Jpeg | ImageKind::Png))
+        {
+            return Ok((url.to_string(), None));
+        }
+        let bytes = fs::read(&path)?;
         let img = image::load_from_memory(&bytes)
             .map_err(|e| corrupt(format!("reading for WeChat: {e}")))?;
         let width = match purpose {

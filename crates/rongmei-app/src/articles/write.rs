@@ -160,10 +160,9 @@ impl App {
             // Not sent: a cover chosen before stays while it is still one of the pictures
             // (or an upload of its own).
             None => a
-                .cover
-                .clone()
-                .filter(|c| Some(c.as_str()) != a.body.first_image())
-                .filter(|c| chosen_cover(Some(c), &draft.body).is_ok()),
+                .chosen_cover()
+                .filter(|c| chosen_cover(Some(c), &draft.body).is_ok())
+                .map(str::to_string),
         };
         if patch.summary.is_none() {
             // A summary derived from the old body is derived again from the new one; one a
@@ -305,10 +304,7 @@ impl App {
             body,
             tags: a.tags.clone(),
             bylines: a.bylines.clone(),
-            cover: a
-                .cover
-                .clone()
-                .filter(|c| Some(c.as_str()) != a.body.first_image()),
+            cover: a.chosen_cover().map(str::to_string),
         };
         let revision = self
             .store()

@@ -232,11 +232,7 @@ pub fn wechat(
         digest: sentences_within(&a.summary, &|s| s.chars().count() <= WECHAT_DIGEST_MAX),
         author: author_of(a, site_name),
         content_html: content,
-        cover: a
-            .cover
-            .as_deref()
-            .or(a.body.first_image())
-            .map(|s| picture(s, WechatUse::Cover)),
+        cover: a.shown_cover().map(|s| picture(s, WechatUse::Cover)),
         images,
         source_url: links.article_url(a.id),
     }
@@ -292,11 +288,7 @@ pub fn weibo(a: &Article, links: &Links) -> WeiboRendering {
     let body = sentences_within(&summary, &|s| room(&format!("{head}{s}")));
     WeiboRendering {
         text: format!("{head}{body}{link_part}"),
-        image: a
-            .cover
-            .as_deref()
-            .or(a.body.first_image())
-            .map(|s| links.absolute(s)),
+        image: a.shown_cover().map(|s| links.absolute(s)),
         url,
     }
 }

@@ -116,11 +116,7 @@ fn values_of(a: &Article, revision: i64) -> EditorValues {
             .join("\n"),
         summary: a.summary.clone(),
         body: a.body.to_html(),
-        cover: a
-            .cover
-            .clone()
-            .filter(|c| Some(c.as_str()) != a.body.first_image())
-            .unwrap_or_default(),
+        cover: a.chosen_cover().unwrap_or_default().to_string(),
         pictures: pictures_of(&a.body),
         revision,
     }
