@@ -122,6 +122,16 @@ impl App {
 
     /// Everything the sitemaps list.
     pub async fn sitemap_data(&self) -> Result<SitemapData, AppError> {
+        let articles = self.store().sitemap_articles().await?;
+        self.sitemap_data_of(articles).await
+    }
+
+    /// The sitemaps' data around articles already read (the static export has them from its
+    /// listing), oldest id first.
+    pub async fn sitemap_data_of(
+        &self,
+        articles: Vec<rongmei_store::SitemapArticle>,
+    ) -> Result<SitemapData, AppError> {
         Ok(SitemapData {
             site_name: self.config().site_name.clone(),
             columns: self.store().list_columns().await?,
@@ -132,7 +142,7 @@ impl App {
                 .into_iter()
                 .map(|s| s.slug)
                 .collect(),
-            articles: self.store().sitemap_articles().await?,
+            articles,
         })
     }
 

@@ -98,6 +98,11 @@ impl Links {
         }
     }
 
+    /// The base URL's path (`""` or `/news`), which every site path starts with.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     fn path(&self, path: &str) -> String {
         format!("{}{path}", self.prefix)
     }
@@ -163,12 +168,13 @@ impl Links {
         format!("{}/columns/{}", self.base, encode_segment(slug))
     }
 
-    /// A page of a column's listing; page 1 is the column itself.
+    /// A page of a column's listing; page 1 is the column itself. Pages are paths, not
+    /// `?page=`, so a static export serves each from its own file.
     pub fn column_page(&self, slug: &str, page: i64) -> String {
         if page <= 1 {
             self.column(slug)
         } else {
-            format!("{}?page={page}", self.column(slug))
+            format!("{}/page/{page}", self.column(slug))
         }
     }
 
@@ -251,6 +257,23 @@ impl Links {
 
     pub fn api_article(&self, id: impl Display) -> String {
         self.path(&format!("/api/v1/articles/{id}"))
+    }
+
+    /// The search page of the live server at `api_base` (a static export's search form), or
+    /// this site's.
+    pub fn search_on(&self, api_base: Option<&str>) -> String {
+        match api_base {
+            Some(b) => format!("{}/search", b.trim_end_matches('/')),
+            None => self.search(""),
+        }
+    }
+
+    /// The API's article list on the live server at `api_base`, or on this site.
+    pub fn api_articles_on(&self, api_base: Option<&str>) -> String {
+        match api_base {
+            Some(b) => format!("{}/api/v1/articles", b.trim_end_matches('/')),
+            None => self.api_articles(),
+        }
     }
 
     /// Where a page reports a view; `api_base` is another server's base URL for a static
@@ -513,7 +536,7 @@ mod tests {
             "/newsroom/login?next=%2Fnewsroom%2Farticles%2F1%3Fx%3D1%26y%3D2"
         );
         assert_eq!(l.column_page("xin-wen", 1), "/columns/xin-wen");
-        assert_eq!(l.column_page("xin-wen", 3), "/columns/xin-wen?page=3");
+        assert_eq!(l.column_page("xin-wen", 3), "/columns/xin-wen/page/3");
         assert_eq!(l.column("a b/c"), "/columns/a%20b%2Fc");
         assert!(l.is_newsroom_path("/newsroom/articles/1"));
         assert!(!l.is_newsroom_path("//evil.example/newsroom"));

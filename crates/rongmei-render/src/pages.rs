@@ -18,12 +18,30 @@ pub struct Chrome<'a> {
     pub nav: &'a [Column],
     pub css_version: &'static str,
     pub links: &'a Links,
+    /// Where the search form goes: this site's search page, or the live server's.
+    pub search_action: String,
+    /// The API's address for the footer; a static copy without a live server has none.
+    pub api_link: Option<String>,
+    /// The page is a static copy: what needs the server (search) says so.
+    pub exported: bool,
 }
 
 /// Renders pages with the site's links.
 #[derive(Debug, Clone)]
 pub struct Renderer {
     links: Links,
+    served: Served,
+}
+
+/// Where the rendered pages are served from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Served {
+    /// By this server.
+    Live,
+    /// As static files; search, the API and view counts are answered by the live server at
+    /// `api_base`, or, without one, under the same host (a proxy sends `/api/` and `/search`
+    /// there).
+    Export { api_base: Option<String> },
 }
 
 /// Who an article page is for.
@@ -33,11 +51,8 @@ pub enum Mode<'a> {
     Live { view_token: &'a str },
     /// Newsroom staff previewing: nothing is counted.
     Preview,
-    /// A static copy served elsewhere: the script counts on the live server at `api_base`.
-    Export {
-        view_token: &'a str,
-        api_base: &'a str,
-    },
+    /// A static copy: the script counts on the live server of [`Renderer::for_export`].
+    Export { view_token: &'a str },
 }
 
 /// An article page with a hole where the live view count goes.
@@ -196,7 +211,27 @@ pub fn took_label(ms: f64) -> String {
 
 impl Renderer {
     pub fn new(links: Links) -> Renderer {
-        Renderer { links }
+        Renderer {
+            links,
+            served: Served::Live,
+        }
+    }
+
+    /// Pages for a static copy whose live server (search, API, view counts) is at `api_base`;
+    /// `None` when the static host passes those paths on to it.
+    pub fn for_export(links: Links, api_base: Option<String>) -> Renderer {
+        Renderer {
+            links,
+            served: Served::Export { api_base },
+        }
+    }
+
+    /// The live server's base URL, for an export that names one.
+    fn api_base(&self) -> Option<&str> {
+        match &self.served {
+            Served::Export { api_base } => api_base.as_deref(),
+            Served::Live => None,
+        }
     }
 
     pub fn links(&self) -> &Links {
@@ -209,6 +244,12 @@ impl Renderer {
             nav: &site.nav,
             css_version: CSS_VERSION.as_str(),
             links: &self.links,
+            search_action: self.links.search_on(self.api_base()),
+            api_link: match &self.served {
+                Served::Export { api_base: None } => None,
+                _ => Some(self.links.api_articles_on(self.api_base())),
+            },
+            exported: self.served != Served::Live,
         }
     }
 
@@ -223,10 +264,11 @@ impl Renderer {
         let (view_token, views_url, count_views) = match mode {
             Mode::Live { view_token } => (view_token, self.links.api_views(a.id, None), true),
             Mode::Preview => ("", String::new(), false),
-            Mode::Export {
+            Mode::Export { view_token } => (
                 view_token,
-                api_base,
-            } => (view_token, self.links.api_views(a.id, Some(api_base)), true),
+                self.links.api_views(a.id, self.api_base()),
+                true,
+            ),
         };
         let html = ArticlePage {
             site: self.chrome(site),

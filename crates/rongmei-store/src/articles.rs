@@ -158,17 +158,35 @@ impl Store {
         per_page: i64,
         from_row: fn(&AnyRow) -> Result<T>,
     ) -> Result<Page<T>> {
-        let filter = match column_id {
-            Some(_) => {
-                "AND a.column_id IN (SELECT id FROM columns WHERE id = $1 OR parent_id = $1)"
-            }
-            None => "",
+        // The column and its children by id, so that a column without children (most) reads
+        // its own index in order; `IN (SELECT …)` made SQLite walk every published article
+        // newest first until it had a page (90 ms a column at 100,000 articles).
+        let mut columns = Vec::new();
+        if let Some(c) = column_id {
+            columns.push(c);
+            columns.extend(
+                sqlx::query_scalar::<_, i64>("SELECT id FROM columns WHERE parent_id = $1")
+                    .bind(c)
+                    .fetch_all(&self.pool)
+                    .await?,
+            );
+        }
+        let filter = match columns.len() {
+            0 => String::new(),
+            1 => "AND a.column_id = $1".to_string(),
+            n => format!(
+                "AND a.column_id IN ({})",
+                (1..=n)
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
         };
         let count_sql =
             format!("SELECT COUNT(*) FROM articles a WHERE a.status = 'published' {filter}");
         let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
-        if column_id.is_some() {
-            count = count.bind(column_id);
+        for c in &columns {
+            count = count.bind(*c);
         }
         let total = count.fetch_one(&self.pool).await?;
         let per_page = per_page.clamp(1, 100);
@@ -179,18 +197,14 @@ impl Store {
                 items: Vec::new(),
             });
         }
-        let (lim, off) = if column_id.is_some() {
-            ("$2", "$3")
-        } else {
-            ("$1", "$2")
-        };
+        let (lim, off) = (columns.len() + 1, columns.len() + 2);
         let sql = format!(
             "SELECT {select} FROM articles a JOIN columns c ON c.id = a.column_id \
-             WHERE a.status = 'published' {filter} ORDER BY a.sort_key DESC, a.id DESC LIMIT {lim} OFFSET {off}"
+             WHERE a.status = 'published' {filter} ORDER BY a.sort_key DESC, a.id DESC LIMIT ${lim} OFFSET ${off}"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        if column_id.is_some() {
-            q = q.bind(column_id);
+        for c in &columns {
+            q = q.bind(*c);
         }
         let rows = q.bind(per_page).bind(offset).fetch_all(&self.pool).await?;
         let items = rows.iter().map(from_row).collect::<Result<_>>()?;

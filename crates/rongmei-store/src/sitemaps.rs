@@ -35,24 +35,36 @@ impl Store {
                     row.try_get("published_at")?,
                     row.try_get("published_offset")?,
                 );
-                let changed: Option<i64> = row.try_get("content_at")?;
-                let created: i64 = row.try_get("created_at")?;
-                let published_ms = published_at.map(|t| t.timestamp_millis());
-                // An edit before publication is not news to a crawler; one after it is.
-                let ms = match (published_ms, changed) {
-                    (Some(p), Some(c)) => p.max(c),
-                    (Some(p), None) => p,
-                    (None, Some(c)) => c,
-                    (None, None) => created,
-                };
+                let lastmod = lastmod(
+                    published_at.as_ref(),
+                    row.try_get("content_at")?,
+                    row.try_get("created_at")?,
+                );
                 Ok(SitemapArticle {
                     id: row.try_get("id")?,
                     title: row.try_get("title")?,
                     published_at,
-                    lastmod: Utc.timestamp_millis_opt(ms).single().unwrap_or_default(),
+                    lastmod,
                     image: row.try_get("cover")?,
                 })
             })
             .collect()
     }
+}
+
+/// When an article last changed as a crawler sees it: an edit before publication is not news to
+/// a crawler; one after it is.
+pub(crate) fn lastmod(
+    published_at: Option<&DateTime<FixedOffset>>,
+    content_at: Option<i64>,
+    created_at: i64,
+) -> DateTime<Utc> {
+    let published_ms = published_at.map(|t| t.timestamp_millis());
+    let ms = match (published_ms, content_at) {
+        (Some(p), Some(c)) => p.max(c),
+        (Some(p), None) => p,
+        (None, Some(c)) => c,
+        (None, None) => created_at,
+    };
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }

@@ -4,6 +4,8 @@ mod backup;
 mod database;
 mod import;
 mod progress;
+mod signals;
+mod site_export;
 mod wordpress;
 
 use std::io::IsTerminal;
@@ -20,6 +22,7 @@ use rongmei_web::AppState;
 
 use crate::database::connect;
 use crate::progress::Progress;
+use crate::signals::shutdown_signal;
 use crate::wordpress::ImportOptions;
 
 #[derive(Parser)]
@@ -168,6 +171,30 @@ enum ExportCommand {
         #[arg(long)]
         with_secrets: bool,
     },
+    /// The public site as static files for nginx or a CDN, at the live site's URLs (links from
+    /// --base-url), with nginx settings beside them (DIR/.rongmei-nginx.conf). A second run
+    /// writes only what changed and deletes what was retracted.
+    Site {
+        dir: PathBuf,
+        /// The live server that answers search, the API and the article pages' view counts,
+        /// e.g. https://news.example.edu.cn [default: the static host itself, which passes
+        /// /api/ and /search on to the live server].
+        #[arg(long, env = "RONGMEI_API_BASE")]
+        api_base: Option<String>,
+        /// Render every page again, even those whose sources did not change.
+        #[arg(long)]
+        full: bool,
+        /// Keep running: export again after every change to an article, and every --refresh.
+        #[arg(long)]
+        watch: bool,
+        /// With --watch, export at least this often (seconds) for what changes without an
+        /// article event (specials, column names, the most-read list).
+        #[arg(long, default_value_t = 300)]
+        refresh: u64,
+        /// Print every file written or deleted.
+        #[arg(long)]
+        list_changes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -259,6 +286,24 @@ async fn run(cli: Cli) -> Result<()> {
         }) => {
             let store = connect(&config.database).await?;
             backup::export_archive(store, &config, file, with_secrets).await
+        }
+        Command::Export(ExportCommand::Site {
+            ref dir,
+            ref api_base,
+            full,
+            watch,
+            refresh,
+            list_changes,
+        }) => {
+            let how = site_export::SiteExport {
+                dir: dir.clone(),
+                api_base: api_base.clone(),
+                full,
+                watch,
+                refresh: std::time::Duration::from_secs(refresh.max(1)),
+                list_changes,
+            };
+            site_export::export_site(config, how).await
         }
         Command::Reindex { nodes } => reindex(&config, nodes).await,
         Command::Dictionaries(ref command) => dictionaries(&config, command).await,
@@ -457,32 +502,4 @@ fn demo_records() -> Result<Vec<Record>> {
         DEMO_JSONL,
     )?);
     Ok(records)
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down");
 }

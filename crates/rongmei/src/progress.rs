@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub struct Progress {
     bar: Option<ProgressBar>,
     label: &'static str,
-    total: u64,
+    total: AtomicU64,
     /// The last tenth logged when not on a terminal.
     logged: AtomicU64,
 }
@@ -27,7 +27,7 @@ impl Progress {
         Progress {
             bar,
             label,
-            total,
+            total: AtomicU64::new(total),
             logged: AtomicU64::new(0),
         }
     }
@@ -36,12 +36,22 @@ impl Progress {
         match &self.bar {
             Some(b) => b.set_position(n),
             None => {
-                let tenth = (n * 10).checked_div(self.total).unwrap_or(10);
+                let total = self.total.load(Ordering::Relaxed);
+                let tenth = (n * 10).checked_div(total).unwrap_or(10);
                 if tenth > self.logged.load(Ordering::Relaxed) {
                     self.logged.store(tenth, Ordering::Relaxed);
-                    tracing::info!("{}: {n}/{}", self.label, self.total);
+                    tracing::info!("{}: {n}/{total}", self.label);
                 }
             }
+        }
+    }
+
+    /// For work whose size is learnt once it has begun.
+    pub fn set_total(&self, total: u64) {
+        if self.total.swap(total, Ordering::Relaxed) != total
+            && let Some(b) = &self.bar
+        {
+            b.set_length(total);
         }
     }
 

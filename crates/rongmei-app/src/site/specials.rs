@@ -79,6 +79,11 @@ impl App {
         Ok(SpecialData { special, items })
     }
 
+    /// Every special, in the editors' order.
+    pub async fn specials(&self) -> Result<Vec<Special>, AppError> {
+        Ok(self.store().list_specials().await?)
+    }
+
     /// Featured specials, for the home page's banners.
     pub async fn featured_specials(&self) -> Result<Vec<Special>, AppError> {
         Ok(self

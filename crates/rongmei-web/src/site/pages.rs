@@ -103,11 +103,30 @@ pub async fn column(
     Query(q): Query<PageQuery>,
     headers: HeaderMap,
 ) -> WebResult<Response> {
+    // `?page=N` is how listings were paged before pages became paths; old links keep working.
+    column_listing(&state, &slug, q.page.as_deref(), &headers).await
+}
+
+/// `/columns/{slug}/page/{n}`: a later page of a column's listing.
+pub async fn column_page(
+    State(state): State<AppState>,
+    Path((slug, page)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    column_listing(&state, &slug, Some(&page), &headers).await
+}
+
+async fn column_listing(
+    state: &AppState,
+    slug: &str,
+    page: Option<&str>,
+    headers: &HeaderMap,
+) -> WebResult<Response> {
     let site = state.app().site_info().await?;
-    let page = rongmei_app::search::query::parse_page(q.page.as_deref())?;
-    let data = state.app().column_data(&slug, page).await?;
+    let page = rongmei_app::search::query::parse_page(page)?;
+    let data = state.app().column_data(slug, page).await?;
     let body = state.render().column(&site, &data)?;
-    Ok(respond(&headers, &html(etag_of(&[body.as_bytes()])), body))
+    Ok(respond(headers, &html(etag_of(&[body.as_bytes()])), body))
 }
 
 /// `/specials/{slug}`: a special's page, its published articles in its order.

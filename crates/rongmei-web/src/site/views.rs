@@ -30,6 +30,18 @@ pub struct Views {
     views: i64,
 }
 
+/// Pages of a static export live on another host (a CDN, the department's nginx) and count
+/// their views here: any origin may call, without credentials, and the browser may keep the
+/// preflight answer for a day.
+pub fn cross_origin() -> tower_http::cors::CorsLayer {
+    use axum::http::{Method, header::CONTENT_TYPE};
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::POST])
+        .allow_headers([CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(86_400))
+}
+
 fn query_field(query: Option<&str>, name: &str) -> Option<String> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query.unwrap_or_default()).unwrap_or_default();
