@@ -50,28 +50,25 @@ pub fn content_hash(bytes: &[u8]) -> String {
 
 /// Writes `bytes` to `root/rel` whole or not at all: a temporary file beside it, then a rename.
 pub fn write_atomically(root: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
-    let path = root.join(rel);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = temp_name(&path);
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, &path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    place(root, rel, |tmp| std::fs::write(tmp, bytes))
 }
 
 /// Copies a file into the export the same way (a reader never sees half a picture).
 pub fn copy_atomically(root: &Path, rel: &str, from: &Path) -> io::Result<()> {
+    place(root, rel, |tmp| std::fs::copy(from, tmp).map(drop))
+}
+
+fn place(root: &Path, rel: &str, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
     let path = root.join(rel);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let tmp = temp_name(&path);
-    std::fs::copy(from, &tmp)?;
-    std::fs::rename(&tmp, &path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    fill(&tmp)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
 }
 
 fn temp_name(path: &Path) -> PathBuf {

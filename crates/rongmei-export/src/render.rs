@@ -117,7 +117,7 @@ fn render_articles(ctx: &Ctx, jobs: Vec<ArticleJob>) -> Result<Vec<Done>, Export
                 view_token: &job.token,
             },
         )?;
-        let text = format!("{}{VIEWS_PLACEHOLDER}{}", page.prefix, page.suffix);
+        let text = page.with_views(VIEWS_PLACEHOLDER);
         write_file(
             &ctx.root,
             ctx.old.files.get(&job.path),

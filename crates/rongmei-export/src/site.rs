@@ -98,11 +98,11 @@ pub async fn export_with_progress(
     }
     report.files = files.len() + media.len();
     let mut manifest = Manifest {
-        version: 0,
         fingerprint,
         seq,
         files,
         media,
+        ..Manifest::default()
     };
     manifest
         .save(dir)

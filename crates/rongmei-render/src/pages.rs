@@ -63,8 +63,8 @@ pub struct ArticleHtml {
 }
 
 impl ArticleHtml {
-    /// The page with this count in its hole.
-    pub fn with_views(&self, views: i64) -> String {
+    /// The page with this count (or a placeholder, on a static copy) in its hole.
+    pub fn with_views(&self, views: impl std::fmt::Display) -> String {
         format!("{}{views}{}", self.prefix, self.suffix)
     }
 }

@@ -33,13 +33,6 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const WAIT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(100);
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
-}
-
 /// nginx serving an export folder with the settings the export wrote; stopped on drop.
 struct Nginx {
     child: Child,
@@ -365,7 +358,7 @@ async fn the_static_export_is_the_site_on_nginx_and_keeps_counting() {
         .await;
         assert!((200..300).contains(&s), "{s} {v}");
 
-        let port = free_port();
+        let port = driver::free_port();
         let site = format!("http://127.0.0.1:{port}");
         let out = tempfile::tempdir().expect("export dir");
         let dir = out.path().join("site");

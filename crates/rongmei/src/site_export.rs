@@ -25,6 +25,12 @@ pub async fn export_site(config: Config, how: SiteExport) -> Result<()> {
     if let Some(base) = &how.api_base {
         rongmei_core::Links::new(base).with_context(|| format!("--api-base {base}"))?;
     }
+    let base = config.links.base();
+    if base.starts_with("http://127.") || base.starts_with("http://localhost") {
+        eprintln!(
+            "warning: no --base-url: canonical links, feeds and sitemaps will name {base}; give the static site's address"
+        );
+    }
     let store = connect(&config.database).await?;
     // The export never searches, but the application opens with an index; it gets an empty one
     // of its own (the data folder's may be held by a running server).

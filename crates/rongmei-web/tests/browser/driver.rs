@@ -17,7 +17,7 @@ pub fn artifacts_dir() -> PathBuf {
     target.join("browser-artifacts")
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free loopback port")
