@@ -214,8 +214,14 @@ impl Store {
     /// The most viewed published articles.
     /// The latest published articles that have a cover, newest first: the home page's 图片新闻.
     pub async fn picture_news(&self, limit: i64) -> Result<Vec<PictureArticle>> {
+        // SQLite's planner prefers the date index and walks every article without a cover (0.2 s
+        // at 100,000 articles when none has one); the partial index holds only those with one.
+        let hint = match self.backend() {
+            crate::Backend::Sqlite => "INDEXED BY articles_with_cover",
+            crate::Backend::Postgres => "",
+        };
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, a.cover FROM articles a JOIN columns c ON c.id = a.column_id \
+            "SELECT {SUMMARY_COLUMNS}, a.cover FROM articles a {hint} JOIN columns c ON c.id = a.column_id \
              WHERE a.status = 'published' AND a.cover IS NOT NULL AND a.cover <> '' \
              ORDER BY a.sort_key DESC, a.id DESC LIMIT $1"
         );

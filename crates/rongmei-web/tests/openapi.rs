@@ -129,24 +129,37 @@ async fn the_served_description_passes_the_validator_and_the_fuzzer() {
     // Left out: signing in and out (the fuzzer would end its own session) and creating webhooks
     // (a fuzzed public host name would be looked up and, were it real, sent to).
     // Run in the temporary folder: schemathesis keeps a cache where it runs.
-    let out = Command::new("st")
-        .current_dir(dir.path())
-        .args(["run", &url, "--url", &server.base, "--checks", "all"])
-        .args(["--phases", "examples,coverage,fuzzing", "--max-time", "40"])
-        .args(["--seed", "20261203", "--workers", "2"])
-        .args(["--exclude-path", "/api/v1/session"])
-        .args(["--exclude-operation-id", "create_webhook"])
-        .args(["-H", &format!("Authorization: Bearer {admin}")])
-        .args(["--report", "json", "--report-json-path"])
-        .arg(&report)
-        .output()
-        .expect("run schemathesis");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let report: Value =
-        serde_json::from_slice(&std::fs::read(&report).unwrap_or_else(|_| {
+    let fuzz = || {
+        let out = Command::new("st")
+            .current_dir(dir.path())
+            .args(["run", &url, "--url", &server.base, "--checks", "all"])
+            .args(["--phases", "examples,coverage,fuzzing", "--max-time", "40"])
+            .args(["--seed", "20261203", "--workers", "2"])
+            .args(["--exclude-path", "/api/v1/session"])
+            .args(["--exclude-operation-id", "create_webhook"])
+            .args(["-H", &format!("Authorization: Bearer {admin}")])
+            .args(["--report", "json", "--report-json-path"])
+            .arg(&report)
+            .output()
+            .expect("run schemathesis");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let report: Value = serde_json::from_slice(&std::fs::read(&report).unwrap_or_else(|_| {
             panic!("no report: {text}{}", String::from_utf8_lossy(&out.stderr))
         }))
         .expect("report JSON");
+        (text, report)
+    };
+    let (mut text, mut report) = fuzz();
+    // The tool itself sometimes fails inside Python on a loaded machine (CPython 3.11's
+    // "AST constructor recursion depth mismatch" in hypothesis): one more run settles it, and an
+    // error our server causes happens again.
+    if report["errors"] != Value::Array(vec![]) {
+        println!(
+            "schemathesis reported errors; running once more:\n{}",
+            report["errors"]
+        );
+        (text, report) = fuzz();
+    }
     // 38 operations less the three of /api/v1/session and create_webhook.
     assert_eq!(report["operations"]["tested"], 34, "{text}");
     assert_eq!(report["errors"], Value::Array(vec![]), "{text}");
