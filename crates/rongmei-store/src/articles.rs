@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::db::{Result, Store, StoreError};
+use crate::db::{Backend, Result, Store, StoreError};
 
 /// An article as listings show it: no body.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -217,8 +217,8 @@ impl Store {
         // SQLite's planner prefers the date index and walks every article without a cover (0.2 s
         // at 100,000 articles when none has one); the partial index holds only those with one.
         let hint = match self.backend() {
-            crate::Backend::Sqlite => "INDEXED BY articles_with_cover",
-            crate::Backend::Postgres => "",
+            Backend::Sqlite => "INDEXED BY articles_with_cover",
+            Backend::Postgres => "",
         };
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, a.cover FROM articles a {hint} JOIN columns c ON c.id = a.column_id \
