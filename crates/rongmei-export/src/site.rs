@@ -32,6 +32,8 @@ pub async fn export_with_progress(
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<ExportReport, ExportError> {
     let started = Instant::now();
+    // Where a run's time goes, for `RUST_LOG=rongmei_export=debug`.
+    let mark = |step: &str| tracing::debug!(ms = started.elapsed().as_millis() as u64, "{step}");
     let dir = &options.dir;
     std::fs::create_dir_all(dir).map_err(ExportError::io(dir))?;
     let _lock = lock(dir)?;
@@ -45,10 +47,10 @@ pub async fn export_with_progress(
     let renderer = Renderer::for_export(links.clone(), api_base.clone());
     let site = app.site_info().await?;
     let listing = app.site_listing().await?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "listing read");
+    mark("listing read");
     let fingerprint = fingerprint(&links, api_base.as_deref(), &site, listing.columns());
     let old = Manifest::load(dir);
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "manifest read");
+    mark("manifest read");
     let full = options.full || old.fingerprint != fingerprint;
     let mut run = render::Run {
         app,
@@ -66,16 +68,13 @@ pub async fn export_with_progress(
         },
     };
     run.articles(&listing, progress).await?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "articles done");
+    mark("articles done");
     run.columns(&listing)?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "columns done");
+    mark("columns done");
     run.singles(&links, &listing).await?;
-    tracing::debug!(
-        ms = started.elapsed().as_millis() as u64,
-        "home, feeds, sitemaps done"
-    );
+    mark("home, feeds, sitemaps done");
     run.specials(&links).await?;
-    tracing::debug!(ms = started.elapsed().as_millis() as u64, "specials done");
+    mark("specials done");
     let render::Run {
         old,
         files,

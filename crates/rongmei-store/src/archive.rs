@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use sqlx::any::{AnyRow, AnyTypeInfoKind};
 use sqlx::{Column, Row};
 
-use crate::db::{Backend, Result, Store, StoreError};
+use crate::db::{Backend, Result, Store, StoreError, placeholders};
 
 /// A table the archive carries: its name, the order rows are read in, and whether it holds
 /// secrets (written only when asked for).
@@ -230,7 +230,6 @@ pub(crate) async fn insert_row(
         )));
     }
     let present: Vec<&(String, Kind)> = cols.iter().filter(|(c, _)| obj.contains_key(c)).collect();
-    let marks: Vec<String> = (1..=present.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "INSERT INTO {table} ({}) VALUES ({}){}",
         present
@@ -238,7 +237,7 @@ pub(crate) async fn insert_row(
             .map(|(c, _)| c.as_str())
             .collect::<Vec<_>>()
             .join(", "),
-        marks.join(", "),
+        placeholders(present.len()),
         if returning { " RETURNING id" } else { "" }
     );
     let mut q = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::db::{Backend, Result, Store, StoreError};
+use crate::db::{Backend, Result, Store, StoreError, placeholders};
 
 /// An article as listings show it: no body.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -174,13 +174,7 @@ impl Store {
         let filter = match columns.len() {
             0 => String::new(),
             1 => "AND a.column_id = $1".to_string(),
-            n => format!(
-                "AND a.column_id IN ({})",
-                (1..=n)
-                    .map(|i| format!("${i}"))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
+            n => format!("AND a.column_id IN ({})", placeholders(n)),
         };
         let count_sql =
             format!("SELECT COUNT(*) FROM articles a WHERE a.status = 'published' {filter}");
@@ -314,10 +308,9 @@ impl Store {
     pub async fn views_of_many(&self, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT id, views FROM articles WHERE id IN ({})",
-                placeholders.join(",")
+                placeholders(chunk.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {

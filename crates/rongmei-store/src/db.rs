@@ -201,3 +201,12 @@ impl Store {
 pub(crate) fn now_millis() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+/// `$1,$2,…,$n`: the bind parameters of an `IN (…)` list, in the one syntax both backends read
+/// through the Any driver.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}

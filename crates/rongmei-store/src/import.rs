@@ -6,7 +6,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::articles::UNDATED_SORT_KEY;
 use crate::columns::ColumnCache;
-use crate::db::{Result, Store, StoreError, now_millis};
+use crate::db::{Result, Store, StoreError, now_millis, placeholders};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ImportStats {
@@ -69,10 +69,9 @@ impl Store {
     pub async fn ids_by_source(&self, source_ids: &[String]) -> Result<HashMap<String, i64>> {
         let mut out = HashMap::new();
         for chunk in source_ids.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT import_key, id FROM articles WHERE import_key IN ({})",
-                marks.join(", ")
+                placeholders(chunk.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {

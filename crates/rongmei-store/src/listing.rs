@@ -4,26 +4,42 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 use rongmei_core::Column;
 use sqlx::Row;
 
 use crate::articles::{ARTICLE_COLUMNS, published_time};
 use crate::articles::{ArticleSummary, article_from_row};
-use crate::db::{Result, Store};
+use crate::db::{Result, Store, placeholders};
 use crate::sitemaps::{SitemapArticle, lastmod};
 use rongmei_core::Article;
 
 /// One published article as the listing knows it.
 #[derive(Debug, Clone)]
 pub struct ListedArticle {
-    /// What the sitemaps list of it.
-    pub sitemap: SitemapArticle,
     /// Title, label, column and date; the summary is left empty and the views at 0 (neither is
     /// shown on a listing or beside a neighbour link).
     pub summary: ArticleSummary,
     pub column_id: i64,
     /// When the article last changed in the database (milliseconds): an edit, a publication.
     pub updated_at: i64,
+    /// When its title or body last changed as a crawler sees it (the sitemaps' `lastmod`).
+    pub lastmod: DateTime<Utc>,
+    pub cover: Option<String>,
+}
+
+impl ListedArticle {
+    /// The article as the sitemaps list it.
+    pub fn sitemap_entry(&self) -> SitemapArticle {
+        SitemapArticle {
+            id: self.summary.id,
+            title: self.summary.title.clone(),
+            published_at: self.summary.published_at,
+            lastmod: self.lastmod,
+            image: self.cover.clone(),
+        }
+    }
 }
 
 impl Store {
@@ -45,8 +61,6 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let id: i64 = row.try_get("id")?;
-                let title: String = row.try_get("title")?;
                 let column_id: i64 = row.try_get("column_id")?;
                 let column = columns.get(&column_id);
                 let published_at = published_time(
@@ -54,20 +68,15 @@ impl Store {
                     row.try_get("published_offset")?,
                 );
                 Ok(ListedArticle {
-                    sitemap: SitemapArticle {
-                        id,
-                        title: title.clone(),
-                        published_at,
-                        lastmod: lastmod(
-                            published_at.as_ref(),
-                            row.try_get("content_at")?,
-                            row.try_get("created_at")?,
-                        ),
-                        image: row.try_get("cover")?,
-                    },
+                    lastmod: lastmod(
+                        published_at.as_ref(),
+                        row.try_get("content_at")?,
+                        row.try_get("created_at")?,
+                    ),
+                    cover: row.try_get("cover")?,
                     summary: ArticleSummary {
-                        id,
-                        title,
+                        id: row.try_get("id")?,
+                        title: row.try_get("title")?,
                         label: row.try_get("label")?,
                         column_slug: column.map(|c| c.slug.clone()).unwrap_or_default(),
                         column_name: column.map(|c| c.name.clone()).unwrap_or_default(),
@@ -86,11 +95,10 @@ impl Store {
     pub async fn published_by_ids(&self, ids: &[i64]) -> Result<Vec<Article>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN columns c ON c.id = a.column_id \
                  WHERE a.status = 'published' AND a.id IN ({})",
-                placeholders.join(",")
+                placeholders(chunk.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {

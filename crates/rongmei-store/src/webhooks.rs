@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::db::{Result, Store};
+use crate::db::{Result, Store, placeholders};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WebhookEndpoint {
@@ -421,11 +421,10 @@ impl Store {
         let mut out = Vec::new();
         // One query per hundred: the id list is bound, never spliced into the SQL.
         for chunk in delivery_ids.chunks(100) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT delivery_id, attempted_at, status_code, error, duration_ms, node \
                  FROM webhook_attempts WHERE delivery_id IN ({}) ORDER BY delivery_id, id",
-                marks.join(", ")
+                placeholders(chunk.len())
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in chunk {

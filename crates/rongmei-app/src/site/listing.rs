@@ -64,7 +64,7 @@ impl SiteListing {
     /// What the sitemaps list, oldest id first (as the live sitemaps order it, so that an
     /// article keeps its place and one edit changes one sitemap).
     pub fn sitemap_articles(&self) -> Vec<rongmei_store::SitemapArticle> {
-        let mut out: Vec<_> = self.articles.iter().map(|a| a.sitemap.clone()).collect();
+        let mut out: Vec<_> = self.articles.iter().map(|a| a.sitemap_entry()).collect();
         out.sort_by_key(|a| a.id);
         out
     }
@@ -152,13 +152,8 @@ mod tests {
 
     fn listed(id: i64, column_id: i64) -> ListedArticle {
         ListedArticle {
-            sitemap: rongmei_store::SitemapArticle {
-                id,
-                title: String::new(),
-                published_at: None,
-                lastmod: chrono::DateTime::default(),
-                image: None,
-            },
+            lastmod: chrono::DateTime::default(),
+            cover: None,
             summary: ArticleSummary {
                 id,
                 title: format!("第{id}篇"),
