@@ -56,6 +56,7 @@ struct Inner {
     /// The search index is built and caught up with the change feed.
     search_ready: Arc<AtomicBool>,
     webhooks: crate::webhooks::sender::Webhooks,
+    knowledge: crate::knowledge::state::KnowledgeState,
 }
 
 /// Whether this node can answer everything correctly (`/readyz`).
@@ -99,8 +100,12 @@ impl App {
             config.webhook_allow_private,
             config.webhook_retry_scale,
         )?;
+        // The search aliases seed the entity aliases (西安交大 → 西安交通大学).
+        let aliases = std::fs::read_to_string(config.data.search_aliases())
+            .unwrap_or_else(|_| rongmei_search::DEFAULT_ALIASES.to_string());
         let app = App {
             inner: Arc::new(Inner {
+                knowledge: crate::knowledge::state::KnowledgeState::new(&aliases),
                 webhooks,
                 site: SiteCache::new(config.site_name.clone()),
                 media: config.data.media(),
@@ -137,6 +142,10 @@ impl App {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    pub(crate) fn knowledge(&self) -> &crate::knowledge::state::KnowledgeState {
+        &self.inner.knowledge
     }
 
     pub fn links(&self) -> &Links {

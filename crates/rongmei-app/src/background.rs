@@ -94,6 +94,11 @@ impl App {
             CursorStore::NodeFile(self.data().search_position()),
         ));
         tasks.push(self.subscribe(Arc::new(Caches(self.clone())), CursorStore::Memory));
+        tasks.push(self.subscribe(
+            Arc::new(crate::knowledge::KnowledgeBell(self.clone())),
+            CursorStore::Memory,
+        ));
+        tasks.push(tokio::spawn(self.clone().knowledge_worker()));
         tasks.extend(crate::webhooks::dispatch::spawn(self));
         tasks.extend(self.spawn_baidu_push());
         let s = self.clone();

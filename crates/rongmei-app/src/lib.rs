@@ -15,6 +15,7 @@ pub mod dictionaries;
 pub mod error;
 pub mod events;
 pub mod import;
+pub mod knowledge;
 pub mod media;
 pub mod public;
 pub mod search;

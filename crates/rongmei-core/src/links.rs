@@ -7,6 +7,7 @@
 //! (`https://www.example.edu.cn/news`) puts that path in front of every path, for a site served
 //! under a prefix by a proxy that strips it.
 
+use std::borrow::Borrow;
 use std::fmt::Display;
 
 use url::Url;
@@ -201,6 +202,42 @@ impl Links {
 
     pub fn special_url(&self, slug: &str) -> String {
         format!("{}/specials/{}", self.base, encode_segment(slug))
+    }
+
+    /// An entity's page (`/people/成进`, `/organizations/…`, `/places/…`).
+    pub fn entity(&self, kind: impl Borrow<crate::entity::EntityKind>, name: &str) -> String {
+        let kind = *kind.borrow();
+        self.path(&format!("/{}/{}", kind.segment(), encode_segment(name)))
+    }
+
+    /// Page `page` (from 1) of an entity's articles.
+    pub fn entity_page(
+        &self,
+        kind: impl Borrow<crate::entity::EntityKind>,
+        name: &str,
+        page: i64,
+    ) -> String {
+        let kind = *kind.borrow();
+        if page <= 1 {
+            self.entity(kind, name)
+        } else {
+            format!("{}?page={page}", self.entity(kind, name))
+        }
+    }
+
+    /// The index of every entity of a kind (`/people`).
+    pub fn entities(&self, kind: impl Borrow<crate::entity::EntityKind>) -> String {
+        self.path(&format!("/{}", kind.borrow().segment()))
+    }
+
+    /// Where editors merge, split and rename entities.
+    pub fn newsroom_entity_actions(&self) -> String {
+        self.path("/newsroom/entities")
+    }
+
+    /// Where editors correct what extraction found in one article.
+    pub fn newsroom_entities(&self, article_id: impl Display) -> String {
+        self.path(&format!("/newsroom/articles/{article_id}/entities"))
     }
 
     /// The search page; `query` is an already encoded query string (`q=…&page=2`), or empty.
@@ -479,6 +516,20 @@ fn encode_segment(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entity_pages_encode_the_name_as_one_segment() {
+        let l = Links::new("https://news.example.edu.cn/").expect("base");
+        assert_eq!(
+            l.entity(crate::entity::EntityKind::Person, "成进"),
+            "/people/%E6%88%90%E8%BF%9B"
+        );
+        assert_eq!(
+            l.entity_page(crate::entity::EntityKind::Organization, "a/b c", 2),
+            "/organizations/a%2Fb%20c?page=2"
+        );
+        assert_eq!(l.entities(crate::entity::EntityKind::Place), "/places");
+    }
 
     #[test]
     fn absolute_urls_start_with_the_base_whatever_its_form() {

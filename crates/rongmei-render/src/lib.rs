@@ -6,6 +6,8 @@ pub mod analytics;
 pub mod assets;
 pub mod channels;
 pub mod chart;
+pub mod entities;
+mod entity_links;
 pub mod error;
 pub mod feeds;
 pub mod pages;

@@ -83,6 +83,8 @@ struct ArticlePage<'a> {
     count_views: bool,
     /// Staff are looking at an article readers cannot see yet: the page must say so.
     unpublished_preview: bool,
+    /// The people, organisations and places it mentions, each linking to its page.
+    entities: Vec<crate::entity_links::EntityGroup>,
 }
 
 #[derive(Template)]
@@ -281,6 +283,7 @@ impl Renderer {
             older: &data.older,
             count_views,
             unpublished_preview: matches!(mode, Mode::Preview) && !a.is_public(),
+            entities: crate::entity_links::groups(&self.links, &data.mentions),
         }
         .render()?;
         let (prefix, suffix) = html.split_once(VIEWS_MARKER).unwrap_or((html.as_str(), ""));

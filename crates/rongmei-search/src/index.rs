@@ -246,6 +246,7 @@ impl SearchIndex {
                 column: q.column.as_deref().map(str::trim).filter(|c| !c.is_empty()),
                 from: q.from,
                 to: q.to,
+                only: q.only.as_deref(),
             },
         );
         let limit = q.limit.min(MAX_LIMIT);

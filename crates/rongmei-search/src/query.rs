@@ -9,7 +9,7 @@ use std::ops::Bound;
 use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -333,6 +333,7 @@ pub(crate) struct Filters<'a> {
     pub column: Option<&'a str>,
     pub from: Option<i64>,
     pub to: Option<i64>,
+    pub only: Option<&'a [i64]>,
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
@@ -494,6 +495,16 @@ pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> 
         required.push((
             Occur::Must,
             Box::new(ConstScoreQuery::new(Box::new(q), 0.0)),
+        ));
+    }
+    if let Some(ids) = filters.only {
+        let terms = ids.iter().map(|&id| Term::from_field_i64(f.id, id));
+        required.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(
+                Box::new(TermSetQuery::new(terms)),
+                0.0,
+            )),
         ));
     }
     if filters.from.is_some() || filters.to.is_some() {

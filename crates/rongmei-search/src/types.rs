@@ -74,6 +74,8 @@ pub struct SearchQuery {
     pub limit: usize,
     /// At most [`MAX_OFFSET`].
     pub offset: usize,
+    /// Only these articles (a facet the caller resolved, such as "mentions 成进").
+    pub only: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

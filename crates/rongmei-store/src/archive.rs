@@ -39,6 +39,10 @@ pub const ARCHIVE_TABLES: &[ArchiveTable] = &[
     table("article_tags", "article_id, tag", false),
     table("specials", "id", false),
     table("special_articles", "special_id, article_id", false),
+    // The editors' knowledge work; what extraction derives is made again after a restore.
+    table("entities", "id", false),
+    table("entity_aliases", "kind, alias", false),
+    table("entity_corrections", "article_id, kind, written", false),
     table("revisions", "id", false),
     table("audit_log", "id", false),
     table("article_changes", "seq", false),

@@ -203,7 +203,8 @@ impl Merge {
                 let new = self.add(table, obj).await?;
                 self.articles.insert(old, Some(new));
             }
-            "article_tags" | "view_stats" | "revisions" | "special_articles" | "audit_log" => {
+            "article_tags" | "view_stats" | "revisions" | "special_articles" | "audit_log"
+            | "entity_corrections" => {
                 let Some(article) = self.article(&obj) else {
                     // A line of an article merged before (or, for the audit log, of no
                     // article: the other site's sign-ins and account changes).
@@ -220,6 +221,10 @@ impl Merge {
                     "audit_log" => {
                         remap(&mut obj, "actor_id", &self.users);
                         self.add(table, obj).await?;
+                    }
+                    "entity_corrections" => {
+                        remap(&mut obj, "actor_id", &self.users);
+                        self.add_child(table, obj).await?;
                     }
                     "special_articles" => {
                         remap(&mut obj, "special_id", &self.specials);

@@ -12,6 +12,8 @@ mod columns;
 mod db;
 mod events;
 mod import;
+mod knowledge;
+mod knowledge_reads;
 mod listing;
 mod newsroom;
 mod shared;
@@ -29,6 +31,10 @@ pub use audit::{AuditEntry, AuditFilter};
 pub use db::{Backend, Result, Store, StoreError};
 pub use events::NewEvent;
 pub use import::{ImportStats, Importer};
+pub use knowledge::{Correction, ExtractionSource, NewDate, NewMention};
+pub use knowledge_reads::{
+    DatedMention, EntityCount, EntityRecord, Mention, RoleSpan, TimelineEntry,
+};
 pub use listing::ListedArticle;
 pub use newsroom::{ArticleMeta, Draft, NewsroomItem, Revision, Transition};
 pub use shared::{Editor, RebuildReport, SIGNAL_DICTIONARIES, SIGNAL_REINDEX, StoredDictionary};

@@ -20,9 +20,9 @@ use crate::health;
 use crate::layers::{csrf_guard, error_pages, security_headers};
 use crate::newsroom::{
     accounts, api_accounts, api_articles, api_docs, api_tools, audit, channels, desk, dictionaries,
-    editor, frame, history, media, signin, specials, webhooks, workspace,
+    editor, frame, history, knowledge, media, signin, specials, webhooks, workspace,
 };
-use crate::site::{feeds, pages, search, sitemaps, views};
+use crate::site::{entities, feeds, pages, search, sitemaps, views};
 use crate::state::AppState;
 
 /// Uploads may be up to the media store's limit; every other body keeps axum's 2 MB default.
@@ -41,6 +41,15 @@ fn api_routes(uploads: DefaultBodyLimit) -> (Router<AppState>, utoipa::openapi::
         .routes(routes!(channels::api_wechat))
         .routes(routes!(channels::api_weibo))
         .routes(routes!(public::list_columns))
+        .routes(routes!(
+            entities::api_article_entities,
+            knowledge::api_correct
+        ))
+        .routes(routes!(
+            entities::api_list_entities,
+            knowledge::api_edit_entity
+        ))
+        .routes(routes!(entities::api_entity))
         .routes(routes!(specials::api_list))
         .routes(routes!(specials::api_put, specials::api_delete))
         .routes(routes!(search::api_search))
@@ -103,6 +112,12 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemap-news.xml", get(sitemaps::news))
         .route("/robots.txt", get(sitemaps::robots))
         .route("/search", get(search::page))
+        .route("/people", get(entities::index))
+        .route("/people/{name}", get(entities::entity))
+        .route("/organizations", get(entities::index))
+        .route("/organizations/{name}", get(entities::entity))
+        .route("/places", get(entities::index))
+        .route("/places/{name}", get(entities::entity))
         .route("/static/site.css", get(pages::stylesheet))
         .route("/media/{*path}", get(media::serve))
         .route("/healthz", get(|| async { "ok" }))
@@ -181,6 +196,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/newsroom/articles/{id}/preview", get(workspace::preview))
         .route("/newsroom/articles/{id}/history", get(history::history))
+        .route(
+            "/newsroom/articles/{id}/entities",
+            get(knowledge::show).post(knowledge::correct_submit),
+        )
+        .route("/newsroom/entities", post(knowledge::entity_submit))
         .route(
             "/newsroom/articles/{id}/channels",
             get(channels::channels_page),

@@ -3,6 +3,7 @@
 mod backup;
 mod database;
 mod import;
+mod knowledge;
 mod progress;
 mod signals;
 mod site_export;
@@ -157,6 +158,20 @@ enum Command {
     /// Newsroom accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Knowledge: the people, organisations, places and dates in the articles.
+    #[command(subcommand)]
+    Knowledge(KnowledgeCommand),
+}
+
+#[derive(Subcommand)]
+enum KnowledgeCommand {
+    /// Extract what is missing or out of date (a running server does this for every change;
+    /// this does the whole archive at once, with a progress bar). Editors' corrections stay.
+    Extract {
+        /// Read every article again, not only those not read yet.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -306,6 +321,9 @@ async fn run(cli: Cli) -> Result<()> {
             site_export::export_site(config, how).await
         }
         Command::Reindex { nodes } => reindex(&config, nodes).await,
+        Command::Knowledge(KnowledgeCommand::Extract { all }) => {
+            knowledge::extract(config, all).await
+        }
         Command::Dictionaries(ref command) => dictionaries(&config, command).await,
         Command::User(UserCommand::Add {
             ref login,

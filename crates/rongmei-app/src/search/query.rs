@@ -21,6 +21,28 @@ pub struct SearchParams {
     pub page: Option<String>,
     pub limit: Option<String>,
     pub offset: Option<String>,
+    /// Facets: only articles that mention this person, organisation or place.
+    pub person: Option<String>,
+    pub organization: Option<String>,
+    pub place: Option<String>,
+}
+
+impl SearchParams {
+    /// The entity facets asked for.
+    pub fn facets(&self) -> Vec<(rongmei_core::EntityKind, String)> {
+        use rongmei_core::EntityKind as K;
+        [
+            (K::Person, &self.person),
+            (K::Organization, &self.organization),
+            (K::Place, &self.place),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let v = v.as_deref()?.trim();
+            (!v.is_empty()).then(|| (k, v.to_string()))
+        })
+        .collect()
+    }
 }
 
 fn parse_day(raw: Option<&str>, end_of_day: bool, name: &str) -> Result<Option<i64>, AppError> {
@@ -85,6 +107,7 @@ pub fn build_query(p: &SearchParams, limit: usize, offset: usize) -> Result<Sear
         sort,
         limit,
         offset,
+        only: None,
     })
 }
 
@@ -131,6 +154,21 @@ fn search_pool() -> &'static std::sync::mpsc::SyncSender<SearchJob> {
 }
 
 impl App {
+    /// Runs the search a form or API call asks for, its entity facets included.
+    pub async fn search_params(
+        &self,
+        p: &SearchParams,
+        limit: usize,
+        offset: usize,
+    ) -> Result<SearchResults, AppError> {
+        let mut q = build_query(p, limit, offset)?;
+        let facets = p.facets();
+        if !facets.is_empty() {
+            q.only = Some(self.articles_mentioning(&facets).await?.unwrap_or_default());
+        }
+        self.search(q).await
+    }
+
     /// Runs a search on this node's index, on the search threads.
     pub async fn search(&self, q: SearchQuery) -> Result<SearchResults, AppError> {
         if !self.readiness_of_search() {

@@ -91,10 +91,12 @@ impl SiteListing {
     /// An article's page data, with its neighbours from the listing.
     pub fn article_data(&self, article: Article) -> ArticleData {
         let (newer, older) = self.neighbours(article.id);
+        // A static copy has no knowledge block: its links would lead to pages it does not hold.
         ArticleData {
             newer: newer.cloned(),
             older: older.cloned(),
             article,
+            mentions: Vec::new(),
         }
     }
 

@@ -45,6 +45,8 @@ pub struct ArticleData {
     pub article: Article,
     pub newer: Option<ArticleSummary>,
     pub older: Option<ArticleSummary>,
+    /// What it mentions (knowledge), for the page's block of links.
+    pub mentions: Vec<rongmei_store::Mention>,
 }
 
 impl App {
@@ -121,10 +123,12 @@ impl App {
         let article = self.published(id).await?;
         let store = self.store();
         let (newer, older) = store.neighbours(&article).await?;
+        let mentions = store.article_mentions(id).await?;
         Ok(ArticleData {
             article,
             newer,
             older,
+            mentions,
         })
     }
 
@@ -142,10 +146,12 @@ impl App {
         } else {
             (None, None)
         };
+        let mentions = self.store().article_mentions(id).await?;
         Ok(ArticleData {
             article,
             newer,
             older,
+            mentions,
         })
     }
 }

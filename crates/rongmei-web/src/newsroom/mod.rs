@@ -13,6 +13,7 @@ pub mod dictionaries;
 pub mod editor;
 pub mod frame;
 pub mod history;
+pub mod knowledge;
 pub mod media;
 pub mod signin;
 pub mod specials;

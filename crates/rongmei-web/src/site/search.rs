@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::TimeZone;
 use rongmei_app::AppError;
-use rongmei_app::search::query::{SearchParams, build_query, parse_count, parse_page};
+use rongmei_app::search::query::{SearchParams, parse_count, parse_page};
 use rongmei_core::SHANGHAI;
 use rongmei_render::{SearchHit, SearchView};
 use serde::Serialize;
@@ -63,6 +63,9 @@ fn unmark(html: &str) -> String {
         ("sort" = Option<SortOrder>, Query, description = "`relevance` (default) or `date`"),
         ("limit" = Option<i64>, Query, minimum = 0, maximum = 100),
         ("offset" = Option<i64>, Query, minimum = 0, maximum = 10000),
+        ("person" = Option<String>, Query, description = "Only articles that mention this person (any written form of the entity)"),
+        ("organization" = Option<String>, Query, description = "Only articles that mention this organisation"),
+        ("place" = Option<String>, Query, description = "Only articles that mention this place"),
     ),
     responses(
         (status = 200, description = "Hits, best first", body = ApiResults),
@@ -82,7 +85,7 @@ pub async fn api_search(
     }
     let limit = parse_count(p.limit.as_deref(), "limit", 10, rongmei_search::MAX_LIMIT)?;
     let offset = parse_count(p.offset.as_deref(), "offset", 0, rongmei_search::MAX_OFFSET)?;
-    let results = state.app().search(build_query(&p, limit, offset)?).await?;
+    let results = state.app().search_params(&p, limit, offset).await?;
     let links = state.links();
     let out = ApiResults {
         total: results.total,
@@ -139,10 +142,7 @@ pub async fn page(
             if offset > rongmei_search::MAX_OFFSET {
                 return Err(AppError::Malformed("结果页数过大，请缩小搜索范围。".into()));
             }
-            let results = state
-                .app()
-                .search(build_query(&p, PAGE_SIZE, offset)?)
-                .await?;
+            let results = state.app().search_params(&p, PAGE_SIZE, offset).await?;
             Ok((page, results))
         }
         .await;
@@ -188,6 +188,10 @@ pub async fn page(
             if !v.is_empty() {
                 pairs.push((k, v.as_str()));
             }
+        }
+        let facets = p.facets();
+        for (kind, name) in &facets {
+            pairs.push((kind.as_str(), name.as_str()));
         }
         if view.by_date {
             pairs.push(("sort", "date"));

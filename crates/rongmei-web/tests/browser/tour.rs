@@ -25,6 +25,7 @@ pub async fn tour(b: &mut Browser, published: i64) {
         b.use_screen(s).await;
         as_reporter(b, s, draft, published).await;
         as_admin(b).await;
+        knowledge(b, s.name == PHONE.name).await;
     }
     roles_from_checkboxes(b).await;
     for s in [PHONE, DESKTOP] {
@@ -227,6 +228,47 @@ async fn as_admin(b: &mut Browser) {
     .await;
     b.check_page("audit-all").await;
 
+    b.logout().await;
+}
+
+/// Knowledge: `/people/成进` lists the seed, whose page ends with the names it mentions; the
+/// admin sees what extraction found in it with the evidence, and (once) rejects 张玥, who then
+/// leaves the list for the 已排除 list.
+async fn knowledge(b: &mut Browser, reject: bool) {
+    b.goto("/people/%E6%88%90%E8%BF%9B").await;
+    b.wait_css(".entity-articles a").await;
+    b.check_page("person").await;
+    b.click(".entity-articles a").await;
+    let path = b
+        .wait_path("the seed's page from /people/成进", |p| {
+            p.starts_with("/articles/")
+        })
+        .await;
+    let seed: i64 = path
+        .trim_start_matches("/articles/")
+        .parse()
+        .unwrap_or_else(|_| panic!("an article id in {path}"));
+    b.wait_visible("aside.entities a.entity").await;
+    b.check_page("article-entities").await;
+
+    b.login("admin", "knowledge-login-admin").await;
+    b.goto(&format!("/newsroom/articles/{seed}/entities")).await;
+    b.wait_css("#mentions").await;
+    b.check_page("curation").await;
+    if reject {
+        b.click("#mentions tr[data-name=张玥] button[value=reject]")
+            .await;
+        let notice = b.text("#notice").await;
+        assert!(notice.contains("已保存"), "{notice}");
+        let rejected = b.text("#rejected").await;
+        assert!(rejected.contains("张玥"), "{rejected}");
+        b.wait_js(
+            "张玥 is no longer among the mentions",
+            "return !document.querySelector('#mentions tr[data-name=\"张玥\"]');",
+        )
+        .await;
+        b.check_page("curation-rejected").await;
+    }
     b.logout().await;
 }
 
