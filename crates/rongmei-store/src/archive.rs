@@ -199,7 +199,7 @@ impl Store {
     /// [`Restore::commit`]. The caller checks that the database is empty first.
     pub async fn begin_restore(&self) -> Result<Restore> {
         let kinds = self.archive_kinds().await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for t in ARCHIVE_TABLES.iter().rev() {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {}", t.name)))
                 .execute(&mut *tx)

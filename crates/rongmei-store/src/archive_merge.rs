@@ -49,7 +49,7 @@ impl Store {
     pub async fn begin_merge(&self) -> Result<Merge> {
         let kinds = self.archive_kinds().await?;
         Ok(Merge {
-            tx: self.pool.begin().await?,
+            tx: self.begin_write().await?,
             kinds,
             columns: HashMap::new(),
             orphans: Vec::new(),

@@ -196,6 +196,17 @@ impl Store {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+
+    /// A transaction that writes. On SQLite it takes the write lock at its start (`BEGIN
+    /// IMMEDIATE`, waiting up to the busy timeout): a deferred transaction that reads before it
+    /// writes fails at once (SQLITE_BUSY_SNAPSHOT, no waiting) when another connection commits
+    /// in between, which a background writer such as knowledge extraction makes common.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
 }
 
 pub(crate) fn now_millis() -> i64 {

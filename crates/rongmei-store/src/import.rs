@@ -106,7 +106,7 @@ impl Store {
     /// dropped uncommitted leaves the database as it was.
     pub async fn begin_import(&self) -> Result<Importer> {
         let started = now_millis();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut existing: HashMap<String, (i64, String)> = HashMap::new();
         for row in sqlx::query(
             "SELECT import_key, id, content_hash FROM articles WHERE import_key IS NOT NULL",

@@ -183,7 +183,7 @@ impl Store {
         mentions: &[NewMention],
         dates: &[NewDate],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for table in ["article_entities", "article_dates"] {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE article_id = $1"
@@ -283,7 +283,7 @@ impl Store {
         article_id: i64,
         c: &Correction,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO entity_corrections (article_id, kind, written, verdict, roles, actor_id, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (article_id, kind, written) DO UPDATE SET \
@@ -319,7 +319,7 @@ impl Store {
         kind: EntityKind,
         written: &str,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query(
             "DELETE FROM entity_corrections WHERE article_id = $1 AND kind = $2 AND written = $3",
         )
@@ -364,7 +364,7 @@ impl Store {
         if from == into {
             return Err(StoreError::Invalid("不能把实体合并到它自己".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let kinds: Vec<(i64, String, String)> = {
             let rows = sqlx::query("SELECT id, kind, name FROM entities WHERE id IN ($1, $2)")
                 .bind(from)
@@ -411,7 +411,7 @@ impl Store {
         kind: EntityKind,
         alias: &str,
     ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "SELECT e.id, e.name FROM entity_aliases x JOIN entities e ON e.id = x.entity_id \
              WHERE x.kind = $1 AND x.alias = $2",
@@ -463,7 +463,7 @@ impl Store {
 
     /// Renames an entity; the old name stays one of its written forms.
     pub async fn rename_entity(&self, actor: &User, ip: &str, id: i64, name: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT kind, name FROM entities WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)

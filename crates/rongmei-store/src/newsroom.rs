@@ -139,7 +139,7 @@ impl Store {
     /// Creates a draft with its first revision.
     pub async fn create_draft(&self, author: &User, d: &Draft, ip: &str) -> Result<i64> {
         let now = now_millis();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let body_json = to_json(&d.body)?;
         let tags = d.effective_tags();
         let id: i64 = sqlx::query_scalar(
@@ -207,7 +207,7 @@ impl Store {
         expected_status: ArticleStatus,
         ip: &str,
     ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let tags = d.effective_tags();
         let row = sqlx::query(
             "UPDATE articles SET title = $1, label = $2, column_id = $3, summary = $4, body_json = $5, \
@@ -362,7 +362,7 @@ impl Store {
     pub async fn apply_transition(&self, t: &Transition<'_>) -> Result<()> {
         use ArticleStatus as S;
         let now = now_millis();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let revision: Option<i64> = match t.to {
             S::Published => {
                 // A first publication takes the current time; a correction keeps the original one.
@@ -504,7 +504,7 @@ impl Store {
     /// keeps two nodes from writing two audit lines. SQLite serialises writers in process.
     pub async fn publish_due(&self, node: &str) -> Result<Vec<i64>> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         if self.backend == Backend::Postgres {
             let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(7261626)")
                 .fetch_one(&mut *tx)

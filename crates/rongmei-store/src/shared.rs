@@ -121,7 +121,7 @@ impl Store {
     /// at once each offer their files; the first wins and the others keep it). True when this
     /// call stored it.
     pub async fn seed_dictionary(&self, name: &str, content: &str, source: &str) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "INSERT INTO dictionaries (name, content, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (name) DO NOTHING",
@@ -150,7 +150,7 @@ impl Store {
         editor: Editor<'_>,
         detail: serde_json::Value,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO dictionaries (name, content, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (name) DO UPDATE SET content = excluded.content, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
@@ -203,7 +203,7 @@ impl Store {
 
     /// Raises a signal and returns its new version.
     pub async fn raise_signal(&self, name: &str) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         bump(&mut *tx, name).await?;
         let v = sqlx::query_scalar::<_, i64>("SELECT version FROM node_signals WHERE name = $1")
             .bind(name)

@@ -103,7 +103,7 @@ impl Store {
     /// Creates the special named by `input.slug`, or replaces what it says and holds: one
     /// transaction. Articles that do not exist are refused by name.
     pub async fn save_special(&self, input: &SpecialInput) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for id in &input.articles {
             let found: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE id = $1")
                 .bind(*id)

@@ -187,7 +187,7 @@ impl Store {
 
     /// Disabling an account also ends its sessions.
     pub async fn set_user_disabled(&self, id: i64, disabled: bool) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
             .bind(i64::from(disabled))
             .bind(now_millis())
@@ -212,7 +212,7 @@ impl Store {
         hash: &str,
         keep_session: Option<&str>,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(hash)
             .bind(now_millis())

@@ -79,7 +79,7 @@ impl Store {
     /// Adds views with atomic increments (`views = views + n`), without per-reader checks: for
     /// corrections and tests.
     pub async fn add_views(&self, deltas: &[(i64, i64)]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (id, n) in deltas {
             sqlx::query(
                 "UPDATE articles SET views = views + $1, views_raw = views_raw + $1 WHERE id = $2",
@@ -112,7 +112,7 @@ impl Store {
             .iter()
             .filter(|v| seen_here.insert(v.visitor))
             .collect();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut claimed: HashSet<i64> = HashSet::with_capacity(visits.len());
         for chunk in visits.chunks(CLAIM_CHUNK) {
             let values: Vec<String> = (0..chunk.len())

@@ -203,7 +203,7 @@ impl Store {
 
     /// Removes an endpoint with its queue and log; false when there was none.
     pub async fn delete_webhook(&self, id: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "DELETE FROM webhook_attempts WHERE delivery_id IN \
              (SELECT id FROM webhook_deliveries WHERE endpoint_id = $1)",
@@ -268,7 +268,7 @@ impl Store {
         if batch.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut added = 0;
         for d in batch {
             added += sqlx::query(
@@ -338,7 +338,7 @@ impl Store {
         attempt: &WebhookAttempt,
         outcome: AttemptOutcome,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, error, \
              duration_ms, node) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -335,6 +335,53 @@ async fn editor_corrections_survive_a_full_re_extraction() {
             .unwrap_or(Value::Null);
         assert_eq!(merged["entity"], "同济大学", "{}: {after}", db.label);
 
+        // A name added by an editor is recognised in a later article, which the rules alone
+        // would not find (no head word); retracting that article takes it off the entity.
+        let (s, v) =
+            correct(json!({"kind": "organization", "name": "海创汇", "action": "add"})).await;
+        assert_eq!(s, 200, "{}: {v}", db.label);
+        let (s, v) = post_json(
+            &http,
+            &format!("{b}/api/v1/articles"),
+            Some(&reporter),
+            json!({"title": "校企合作签约", "column": "news", "body": "<p>海创汇与学校签约，共建创新平台。</p>"}),
+        )
+        .await;
+        assert_eq!(s, 201, "{}: {v}", db.label);
+        let later = v["id"].as_i64().expect("id");
+        common::review_and_publish(&http, b, later).await;
+        let started = Instant::now();
+        loop {
+            let v = get_json(&http, format!("{b}/api/v1/articles/{later}/entities")).await;
+            if names(&v, "organizations").iter().any(|o| o == "海创汇") {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{}: the added name is not recognised in a later article: {v}",
+                db.label
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let entity_articles = |v: &Value| -> Vec<i64> {
+            v["articles"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x["id"].as_i64()).collect())
+                .unwrap_or_default()
+        };
+        let detail_url = format!("{b}/api/v1/entities/organization/{}", enc("海创汇"));
+        let d = get_json(&http, &detail_url).await;
+        assert!(entity_articles(&d).contains(&later), "{}: {d}", db.label);
+        let chief = sign_in(&http, b, "chief").await;
+        let (s, v) = common::act(&http, b, &chief, later, "retract", Some("撤稿测试")).await;
+        assert_eq!(s, 200, "{}: {v}", db.label);
+        let d = get_json(&http, &detail_url).await;
+        assert!(
+            !entity_articles(&d).contains(&later),
+            "{}: a retracted article still counts: {d}",
+            db.label
+        );
+
         // The audit log has every correction.
         let admin = sign_in(&http, b, "admin").await;
         let log =
