@@ -158,6 +158,8 @@ pub struct SearchHit {
     pub date: Option<String>,
     pub column_name: String,
     pub column_slug: String,
+    /// A partial match: the query's words it holds, joined with 、.
+    pub partial: Option<String>,
 }
 
 /// The search page: the form as the reader filled it, and the results or the error.

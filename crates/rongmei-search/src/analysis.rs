@@ -150,6 +150,52 @@ pub(crate) fn is_stop_word(word: &str) -> bool {
     STOP.contains(&word)
 }
 
+/// Question and filler words: a reader's question (西迁精神的内涵是什么, 成进讲话全文) adds them
+/// to what it is about. They score where they occur but are never required.
+pub(crate) fn is_filler_word(word: &str) -> bool {
+    const FILLER: &[&str] = &[
+        "什么",
+        "是什么",
+        "为什么",
+        "怎么",
+        "怎么样",
+        "怎样",
+        "如何",
+        "哪里",
+        "哪儿",
+        "在哪",
+        "在哪里",
+        "哪些",
+        "哪个",
+        "哪",
+        "多少",
+        "几时",
+        "何时",
+        "是否",
+        "能否",
+        "可以",
+        "请问",
+        "一下",
+        "吗",
+        "呢",
+        "吧",
+        "全文",
+        "报道",
+        "相关",
+        "有关",
+        "情况",
+        "内容",
+        "介绍",
+        "消息",
+        "详情",
+        "原文",
+        "视频",
+        "图片",
+        "最新",
+    ];
+    FILLER.contains(&word)
+}
+
 /// Jieba plus the alias table, loaded once per [`crate::SearchIndex`] and shared by every
 /// tokenizer clone through an `Arc` (tantivy clones tokenizers per field and segment).
 pub(crate) struct Analyzer {

@@ -1,19 +1,20 @@
 //! The search index of one node: opening, writing, rebuilding and searching.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tantivy::collector::sort_key::SortBySimilarityScore;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, Searcher, TantivyDocument, Term,
 };
 
-use crate::analysis::Analyzer;
+use crate::analysis::{Analyzer, fold};
 use crate::error::SearchError;
 use crate::schema::{Fields, SCHEMA_VERSION, build_schema};
 use crate::storage::*;
@@ -238,24 +239,48 @@ impl SearchIndex {
             return Ok(answer);
         }
         let parsed = query::parse(&q.q, &self.analyzer)?;
-        let tq = query::build(
-            &parsed,
-            &self.fields,
-            &query::Filters {
-                // An empty `column=` from a form means "all columns".
-                column: q.column.as_deref().map(str::trim).filter(|c| !c.is_empty()),
-                from: q.from,
-                to: q.to,
-                only: q.only.as_deref(),
-            },
-        );
+        let filters = query::Filters {
+            // An empty `column=` from a form means "all columns".
+            column: q.column.as_deref().map(str::trim).filter(|c| !c.is_empty()),
+            from: q.from,
+            to: q.to,
+            only: q.only.as_deref(),
+        };
+        let tq = query::build(&parsed, &self.fields, &filters);
         let limit = q.limit.min(MAX_LIMIT);
-        let (total, page) = collect(&searcher, tq.as_ref(), q.sort, limit, q.offset)?;
+        let (full_total, page) = collect(&searcher, tq.as_ref(), q.sort, limit, q.offset)?;
 
         let needles = snippet::prepare_needles(&parsed.needles());
         let mut hits = Vec::with_capacity(page.len());
         for (score, addr) in page {
-            hits.push(self.hit(&searcher, addr, score, &needles)?);
+            hits.push(self.hit(&searcher, addr, score, &needles, None)?);
+        }
+        // Then the partial matches, always after every full one. Only while the full matches
+        // are few: past that, a reader has enough that holds every word.
+        let mut total = full_total;
+        if full_total <= PARTIAL_AFTER_AT_MOST
+            && let Some(pq) = query::build_partial(&parsed, &self.fields, &filters)
+        {
+            let partial_total = searcher
+                .search(pq.as_ref(), &Count)?
+                .saturating_sub(full_total);
+            total += partial_total;
+            let room = limit - hits.len();
+            if room > 0 && partial_total > 0 {
+                let full: HashSet<DocAddress> = searcher.search(tq.as_ref(), &DocSetCollector)?;
+                let skip = q.offset.saturating_sub(full_total);
+                let (_, page) =
+                    collect(&searcher, pq.as_ref(), q.sort, skip + room + full.len(), 0)?;
+                let words = parsed.required_words();
+                for (score, addr) in page
+                    .into_iter()
+                    .filter(|(_, a)| !full.contains(a))
+                    .skip(skip)
+                    .take(room)
+                {
+                    hits.push(self.hit(&searcher, addr, score, &needles, Some(&words))?);
+                }
+            }
         }
         let answer = SearchResults {
             total,
@@ -272,6 +297,7 @@ impl SearchIndex {
         addr: DocAddress,
         score: f32,
         needles: &[Vec<char>],
+        partial: Option<&[Vec<String>]>,
     ) -> Result<SearchHit, SearchError> {
         let f = &self.fields;
         let doc: TantivyDocument = searcher.doc(addr)?;
@@ -280,9 +306,29 @@ impl SearchIndex {
             .get_first(f.id)
             .and_then(|v| v.as_i64())
             .ok_or(SearchError::Malformed("id"))?;
+        // A partial match says which of the words it holds (as typed; an alias counts).
+        let (tier, matched) = match partial {
+            None => (MatchTier::Full, Vec::new()),
+            Some(words) => {
+                let hay = fold(&format!(
+                    "{} {} {}",
+                    text(f.title),
+                    text(f.body),
+                    text(f.tags)
+                ));
+                let matched = words
+                    .iter()
+                    .filter(|variants| variants.iter().any(|v| hay.contains(v.as_str())))
+                    .map(|variants| variants[0].clone())
+                    .collect();
+                (MatchTier::Partial, matched)
+            }
+        };
         Ok(SearchHit {
             id,
             score,
+            tier,
+            matched,
             title_html: snippet::highlight(text(f.title), needles),
             snippet_html: snippet::snippet(text(f.body), needles, &self.analyzer),
             published_at: doc.get_first(f.published_at).and_then(|v| v.as_i64()),
@@ -318,6 +364,9 @@ impl SearchIndex {
 }
 
 type Page = Vec<(f32, DocAddress)>;
+
+/// Partial matches are offered while the full matches number at most this.
+const PARTIAL_AFTER_AT_MOST: usize = 1000;
 
 /// Extra hits collected beyond the page so equal scores at its end can be reordered.
 const TIE_MARGIN: usize = 10;

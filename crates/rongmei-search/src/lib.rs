@@ -35,6 +35,6 @@ pub use crate::query::{
     MAX_QUERY_CHARS, MAX_QUERY_CHARS_HARD, MAX_QUERY_EXCLUSIONS, MAX_QUERY_TERMS,
 };
 pub use crate::types::{
-    DEFAULT_ALIASES, DEFAULT_USER_DICT, MAX_LIMIT, MAX_OFFSET, SearchConfig, SearchDoc, SearchHit,
-    SearchQuery, SearchResults, SortOrder, normalize,
+    DEFAULT_ALIASES, DEFAULT_USER_DICT, MAX_LIMIT, MAX_OFFSET, MatchTier, SearchConfig, SearchDoc,
+    SearchHit, SearchQuery, SearchResults, SortOrder, normalize,
 };

@@ -13,7 +13,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
-use crate::analysis::{Analyzer, bigrams, exact_key, fold, is_cjk, is_stop_word};
+use crate::analysis::{Analyzer, bigrams, exact_key, fold, is_cjk, is_filler_word, is_stop_word};
 use crate::bonus::BonusQuery;
 use crate::error::SearchError;
 use crate::schema::Fields;
@@ -59,10 +59,12 @@ const BOOST_TITLE_EXACT: f32 = 10_000.0;
 // body: a title is what readers remember, and its words belong together.
 const BOOST_TITLE_ALL: f32 = 4.0;
 
-/// One required word: the folded word as typed plus its aliases.
+/// One word of the query: the folded word as typed plus its aliases.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct QueryTerm {
     pub variants: Vec<String>,
+    /// A question or filler word ([`is_filler_word`]): it scores, but a match never needs it.
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -81,6 +83,15 @@ pub(crate) struct ParsedQuery {
 }
 
 impl ParsedQuery {
+    /// The words a full match needs, each with its variants (the word as typed first).
+    pub(crate) fn required_words(&self) -> Vec<Vec<String>> {
+        self.terms
+            .iter()
+            .filter(|t| !t.optional)
+            .map(|t| t.variants.clone())
+            .collect()
+    }
+
     /// Strings to highlight in titles and snippets.
     pub(crate) fn needles(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -251,7 +262,10 @@ pub(crate) fn parse(raw: &str, analyzer: &Analyzer) -> Result<ParsedQuery, Searc
                         }
                         None => vec![w],
                     };
-                    parsed.terms.push(QueryTerm { variants });
+                    parsed.terms.push(QueryTerm {
+                        optional: is_filler_word(&variants[0]),
+                        variants,
+                    });
                     required += 1;
                 }
             }
@@ -259,6 +273,12 @@ pub(crate) fn parse(raw: &str, analyzer: &Analyzer) -> Result<ParsedQuery, Searc
     }
     if parsed.terms.is_empty() && parsed.phrases.is_empty() && parsed.excludes.is_empty() {
         return Err(SearchError::EmptyQuery);
+    }
+    // A query of nothing but filler words (报道, 最新消息) means them.
+    if parsed.phrases.is_empty() && parsed.terms.iter().all(|t| t.optional) {
+        for t in &mut parsed.terms {
+            t.optional = false;
+        }
     }
     if !parsed.terms.is_empty() || !parsed.phrases.is_empty() {
         parsed.whole = exact_key(&typed);
@@ -377,43 +397,124 @@ fn ngram_scored(field: Field, folded: &str, boost: f32) -> Option<Box<dyn Query>
 /// The bonuses only add to the score of what matches (the word fields, the sequence in
 /// the title, all words in the title, the whole title, an unbroken run), so they are
 /// looked up for those documents alone; see [`BonusQuery`].
-pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> Box<dyn Query> {
-    let word_fields = [
+fn word_fields(f: &Fields) -> [(Field, f32); 5] {
+    [
         (f.title, BOOST_TITLE),
         (f.body, BOOST_BODY),
         (f.tags, BOOST_TAGS),
         (f.bylines, BOOST_BYLINES),
         (f.column_name, BOOST_COLUMN),
-    ];
+    ]
+}
 
-    let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut bonuses: Vec<Box<dyn Query>> = Vec::new();
-    for term in &parsed.terms {
-        let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (k, v) in term.variants.iter().enumerate() {
-            let w = if k == 0 { 1.0 } else { BOOST_ALIAS };
-            // A word of two or more Chinese characters that is a token of a word field
-            // is also a bigram phrase of the text field, so the word fields cannot add
-            // matches and only score. Anything else (a lone character, Latin letters,
-            // digits) may be a word token where its bigrams are not.
-            let words_add_matches = !is_cjk_run(v);
-            for &(field, boost) in &word_fields {
-                let q = boosted(term_query(field, v), boost * w);
-                if words_add_matches {
-                    alts.push((Occur::Should, q));
-                } else {
-                    bonuses.push(q);
-                }
-            }
-            if let Some(q) = ngram_scored(f.text_ngram, v, BOOST_TEXT_NGRAM * w) {
+/// What matches one word (any of its variants); what only scores goes to `bonuses`.
+fn term_clause(
+    term: &QueryTerm,
+    f: &Fields,
+    bonuses: &mut Vec<Box<dyn Query>>,
+) -> Option<Box<dyn Query>> {
+    let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (k, v) in term.variants.iter().enumerate() {
+        let w = if k == 0 { 1.0 } else { BOOST_ALIAS };
+        // A word of two or more Chinese characters that is a token of a word field
+        // is also a bigram phrase of the text field, so the word fields cannot add
+        // matches and only score. Anything else (a lone character, Latin letters,
+        // digits) may be a word token where its bigrams are not.
+        let words_add_matches = !is_cjk_run(v);
+        for (field, boost) in word_fields(f) {
+            let q = boosted(term_query(field, v), boost * w);
+            if words_add_matches {
                 alts.push((Occur::Should, q));
+            } else {
+                bonuses.push(q);
             }
-            bonuses.extend(ngram_scored(f.title_ngram, v, BOOST_TITLE_NGRAM * w));
         }
-        if !alts.is_empty() {
-            required.push((Occur::Must, one_of(alts)));
+        if let Some(q) = ngram_scored(f.text_ngram, v, BOOST_TEXT_NGRAM * w) {
+            alts.push((Occur::Should, q));
+        }
+        bonuses.extend(ngram_scored(f.title_ngram, v, BOOST_TITLE_NGRAM * w));
+    }
+    (!alts.is_empty()).then(|| one_of(alts))
+}
+
+/// The second tier: articles that match most of the words that matter. It matches every full
+/// match too (the caller leaves those out: an exclusion of phrase scorers trips tantivy's
+/// seek order). `None` when there is nothing to relax (fewer than two such words). Phrases,
+/// exclusions and filters stay strict; BM25 weighs each word by its rarity.
+pub(crate) fn build_partial(
+    parsed: &ParsedQuery,
+    f: &Fields,
+    filters: &Filters<'_>,
+) -> Option<Box<dyn Query>> {
+    let words: Vec<&QueryTerm> = parsed.terms.iter().filter(|t| !t.optional).collect();
+    if words.len() < 2 {
+        return None;
+    }
+    let mut ignored = Vec::new();
+    let each: Vec<Box<dyn Query>> = words
+        .iter()
+        .take(PARTIAL_WORDS)
+        .filter_map(|t| term_clause(t, f, &mut ignored))
+        .collect();
+    // "At least half of the words" as a union of conjunctions, one per choice of that many
+    // (tantivy's minimum-should-match finds nothing over these phrase scorers). A document
+    // holding more of the words meets more of them and scores higher.
+    let most = each.len().div_ceil(2);
+    let any_most: Vec<(Occur, Box<dyn Query>)> = choices(each.len(), most)
+        .into_iter()
+        .map(|pick| {
+            let all: Vec<(Occur, Box<dyn Query>)> = pick
+                .into_iter()
+                .map(|i| (Occur::Must, each[i].box_clone()))
+                .collect();
+            (
+                Occur::Should,
+                Box::new(BooleanQuery::new(all)) as Box<dyn Query>,
+            )
+        })
+        .collect();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, Box::new(BooleanQuery::new(any_most)))];
+    // Phrases, exclusions and filters as the full tier has them, without its scoring-only
+    // wrapper (whose scorer only moves forward one document at a time, as a leading clause).
+    clauses.extend(constraints(parsed, f, filters, &mut ignored));
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The words a partial match is judged on: the first this many (a longer question would make
+/// too many choices of half of them).
+const PARTIAL_WORDS: usize = 6;
+
+/// Every choice of `k` of `n` indices, in order (k-combinations).
+fn choices(n: usize, k: usize) -> Vec<Vec<usize>> {
+    if k == 0 || k > n {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut pick: Vec<usize> = (0..k).collect();
+    loop {
+        out.push(pick.clone());
+        // The rightmost index that can still move right.
+        let Some(i) = (0..k).rev().find(|&i| pick[i] < n - k + i) else {
+            return out;
+        };
+        pick[i] += 1;
+        for j in i + 1..k {
+            pick[j] = pick[j - 1] + 1;
         }
     }
+}
+
+/// What both tiers hold to: every quoted phrase, no exclusion, the filters. What only scores
+/// goes to `bonuses`.
+fn constraints(
+    parsed: &ParsedQuery,
+    f: &Fields,
+    filters: &Filters<'_>,
+    bonuses: &mut Vec<Box<dyn Query>>,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    let word_fields = word_fields(f);
+    let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for phrase in &parsed.phrases {
         let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(q) = ngram_scored(f.text_ngram, phrase, BOOST_TEXT_NGRAM) {
@@ -427,50 +528,6 @@ pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> 
         bonuses.extend(ngram_scored(f.title_ngram, phrase, BOOST_TITLE_NGRAM));
         if !alts.is_empty() {
             required.push((Occur::Must, one_of(alts)));
-        }
-    }
-    if required.is_empty() {
-        // Only exclusions: everything but them, so `-同济` alone still answers.
-        required.push((
-            Occur::Must,
-            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
-        ));
-    }
-    if parsed.terms.len() + parsed.phrases.len() >= 2 {
-        let mut all = Vec::new();
-        for term in &parsed.terms {
-            let mut alts = Vec::new();
-            for v in &term.variants {
-                alts.push((Occur::Should, term_query(f.title, v)));
-                if let Some((q, _)) = ngram_query(f.title_ngram, v) {
-                    alts.push((Occur::Should, q));
-                }
-            }
-            all.push((
-                Occur::Must,
-                Box::new(BooleanQuery::new(alts)) as Box<dyn Query>,
-            ));
-        }
-        for phrase in &parsed.phrases {
-            if let Some((q, _)) = ngram_query(f.title_ngram, phrase) {
-                all.push((Occur::Must, q));
-            }
-        }
-        bonuses.push(boosted(Box::new(BooleanQuery::new(all)), BOOST_TITLE_ALL));
-    }
-    if let Some(whole) = &parsed.whole {
-        bonuses.push(boosted(term_query(f.title_exact, whole), BOOST_TITLE_EXACT));
-    }
-    for run in &parsed.runs {
-        for (field, boost) in [
-            (f.title_ngram, BOOST_TITLE_PROXIMITY),
-            (f.text_ngram, BOOST_TEXT_PROXIMITY),
-        ] {
-            if let Some((q, n)) = ngram_query(field, run)
-                && n >= 2
-            {
-                bonuses.push(boosted(q, boost / n as f32));
-            }
         }
     }
     for x in &parsed.excludes {
@@ -518,6 +575,67 @@ pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> 
             Box::new(ConstScoreQuery::new(Box::new(q), 0.0)),
         ));
     }
+    required
+}
+
+pub(crate) fn build(parsed: &ParsedQuery, f: &Fields, filters: &Filters<'_>) -> Box<dyn Query> {
+    let mut required: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut bonuses: Vec<Box<dyn Query>> = Vec::new();
+    for term in &parsed.terms {
+        if let Some(q) = term_clause(term, f, &mut bonuses) {
+            if term.optional {
+                bonuses.push(q);
+            } else {
+                required.push((Occur::Must, q));
+            }
+        }
+    }
+    let constrained = constraints(parsed, f, filters, &mut bonuses);
+    if required.is_empty() && parsed.phrases.is_empty() {
+        // Only exclusions: everything but them, so `-同济` alone still answers.
+        required.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+        ));
+    }
+    required.extend(constrained);
+    if parsed.terms.len() + parsed.phrases.len() >= 2 {
+        let mut all = Vec::new();
+        for term in &parsed.terms {
+            let mut alts = Vec::new();
+            for v in &term.variants {
+                alts.push((Occur::Should, term_query(f.title, v)));
+                if let Some((q, _)) = ngram_query(f.title_ngram, v) {
+                    alts.push((Occur::Should, q));
+                }
+            }
+            all.push((
+                Occur::Must,
+                Box::new(BooleanQuery::new(alts)) as Box<dyn Query>,
+            ));
+        }
+        for phrase in &parsed.phrases {
+            if let Some((q, _)) = ngram_query(f.title_ngram, phrase) {
+                all.push((Occur::Must, q));
+            }
+        }
+        bonuses.push(boosted(Box::new(BooleanQuery::new(all)), BOOST_TITLE_ALL));
+    }
+    if let Some(whole) = &parsed.whole {
+        bonuses.push(boosted(term_query(f.title_exact, whole), BOOST_TITLE_EXACT));
+    }
+    for run in &parsed.runs {
+        for (field, boost) in [
+            (f.title_ngram, BOOST_TITLE_PROXIMITY),
+            (f.text_ngram, BOOST_TEXT_PROXIMITY),
+        ] {
+            if let Some((q, n)) = ngram_query(field, run)
+                && n >= 2
+            {
+                bonuses.push(boosted(q, boost / n as f32));
+            }
+        }
+    }
     Box::new(BonusQuery::new(
         Box::new(BooleanQuery::new(required)),
         bonuses,
@@ -547,6 +665,15 @@ fn is_single_cjk(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn choices_are_every_k_of_n() {
+        assert_eq!(super::choices(3, 2), [vec![0, 1], vec![0, 2], vec![1, 2]]);
+        assert_eq!(super::choices(4, 2).len(), 6);
+        assert_eq!(super::choices(6, 3).len(), 20);
+        assert_eq!(super::choices(2, 1), [vec![0], vec![1]]);
+        assert!(super::choices(2, 3).is_empty());
+    }
+
     use super::*;
 
     fn analyzer() -> Analyzer {

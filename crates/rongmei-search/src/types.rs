@@ -86,10 +86,23 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
 }
 
+/// Which tier a hit is in: every full match ranks above every partial one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchTier {
+    /// Every word that matters and every quoted phrase.
+    Full,
+    /// Most of the words (phrases, exclusions and filters still hold).
+    Partial,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchHit {
     pub id: i64,
     pub score: f32,
+    pub tier: MatchTier,
+    /// For a partial match: the query's words it holds, as typed.
+    pub matched: Vec<String>,
     /// HTML-escaped title with `<mark>` around the matches.
     pub title_html: String,
     /// HTML-escaped excerpt of about 120 characters with `<mark>`s; fragments far apart

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use common::{Rng, SEED_ID, corpus, random_han_run, seed};
 use rongmei_search::{
-    SearchConfig, SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults, SortOrder,
+    MatchTier, SearchConfig, SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults,
+    SortOrder,
 };
 
 fn open(dir: &Path) -> SearchIndex {
@@ -37,6 +38,15 @@ fn ids(r: &SearchResults) -> Vec<i64> {
     r.hits.iter().map(|h| h.id).collect()
 }
 
+/// The hits that hold every word (the first tier).
+fn full_ids(r: &SearchResults) -> Vec<i64> {
+    r.hits
+        .iter()
+        .filter(|h| h.tier == MatchTier::Full)
+        .map(|h| h.id)
+        .collect()
+}
+
 fn doc(id: i64, title: &str, body: &str) -> SearchDoc {
     SearchDoc {
         id,
@@ -67,6 +77,32 @@ fn decoys() -> Vec<SearchDoc> {
 }
 
 fn assert_seed_checks(idx: &SearchIndex) {
+    // Readers' questions: question and filler words are optional, the rest must hold.
+    for q in [
+        "西迁精神的内涵是什么",
+        "交大融媒体中心在哪里",
+        "西安交大宣传部联学活动报道",
+        "成进讲话全文",
+    ] {
+        let r = search(idx, q);
+        assert!(
+            ids(&r).iter().take(3).any(|&id| id == SEED_ID),
+            "{q} finds the seed in the top 3: {:?}",
+            ids(&r)
+        );
+    }
+    // A quoted phrase stays strict: nothing partial.
+    let r = search_q(
+        idx,
+        SearchQuery {
+            q: "\"学习习近平\"".into(),
+            limit: 100,
+            ..SearchQuery::default()
+        },
+    );
+    assert!(r.hits.iter().all(|h| h.tier == MatchTier::Full), "{r:#?}");
+    assert!(ids(&r).contains(&SEED_ID));
+
     let r = search(idx, "西迁精神");
     assert_eq!(
         ids(&r).first(),
@@ -136,6 +172,11 @@ fn seed_acceptance() {
 
     let r = search(&idx, "西迁 -同济");
     assert_eq!(ids(&r), vec![2], "only the decoy without 同济 remains");
+
+    // No article holds all three; the seed holds two of them.
+    let r = search(&idx, "西迁精神 联学 冬训营");
+    assert!(full_ids(&r).is_empty(), "{r:#?}");
+    assert_eq!(ids(&r).first(), Some(&SEED_ID), "{r:#?}");
 
     let r = search(&idx, "西迁精神");
     let top = &r.hits[0];
@@ -268,7 +309,7 @@ fn phrases_do_not_cross_from_one_field_into_the_next() {
 }
 
 #[test]
-fn all_words_required_and_full_matches_rank_first() {
+fn full_matches_hold_every_word_and_rank_above_partial_ones() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let idx = open(tmp.path());
     idx.upsert(&[
@@ -281,7 +322,26 @@ fn all_words_required_and_full_matches_rank_first() {
         doc(3, "实验室安全", "实验室安全检查。"),
     ])
     .expect("upsert");
-    assert_eq!(ids(&search(&idx, "图书馆 实验室")), vec![2]);
+    let r = search(&idx, "图书馆 实验室");
+    assert_eq!(full_ids(&r), vec![2]);
+    // Then those holding one of the two words, marked with the word they hold.
+    assert_eq!(ids(&r), vec![2, 1, 3]);
+    assert_eq!(r.total, 3);
+    assert_eq!(r.hits[1].tier, MatchTier::Partial);
+    assert_eq!(r.hits[1].matched, ["图书馆"]);
+    assert_eq!(r.hits[2].matched, ["实验室"]);
+    // A page past the full matches starts in the partial ones.
+    let second = search_q(
+        &idx,
+        SearchQuery {
+            q: "图书馆 实验室".into(),
+            limit: 1,
+            offset: 1,
+            ..SearchQuery::default()
+        },
+    );
+    assert_eq!(ids(&second), vec![1]);
+    assert_eq!(second.total, 3);
     let r = search(&idx, "图书馆开放时间");
     assert_eq!(ids(&r).first(), Some(&2));
 }
@@ -297,11 +357,14 @@ fn upsert_replaces_and_delete_removes_immediately() {
     idx.upsert(&[doc(7, "新标题", "新的正文内容")])
         .expect("upsert");
     assert_eq!(idx.doc_count(), 1);
-    assert!(search(&idx, "旧标题").hits.is_empty());
+    assert!(full_ids(&search(&idx, "旧标题")).is_empty());
     assert_eq!(ids(&search(&idx, "新标题")), vec![7]);
     idx.delete(&[7, 8]).expect("delete");
     assert_eq!(idx.doc_count(), 0);
-    assert!(search(&idx, "新标题").hits.is_empty());
+    assert!(
+        search(&idx, "新标题").hits.is_empty(),
+        "nothing left at all"
+    );
 }
 
 #[test]
@@ -319,12 +382,12 @@ fn rebuild_replaces_everything_and_reports_progress() {
     assert_eq!(n, 2500);
     assert_eq!(seen.get(), 2500);
     assert_eq!(idx.doc_count(), 2500);
-    assert!(search(&idx, "将被清除").hits.is_empty());
+    assert!(full_ids(&search(&idx, "将被清除")).is_empty());
     assert!(!idx.needs_rebuild());
     // The rebuild writes with a writer of its own; the usual one is back afterwards.
     idx.upsert(&[doc(9, "重建之后", "照常更新")])
         .expect("upsert after rebuild");
-    assert_eq!(ids(&search(&idx, "重建之后")), vec![9]);
+    assert_eq!(full_ids(&search(&idx, "重建之后")), vec![9]);
     idx.delete(&[9]).expect("delete after rebuild");
     drop(idx);
     let idx = open(tmp.path());

@@ -266,3 +266,87 @@ async fn two_nodes_both_catch_up_with_an_import() {
         db.cleanup().await;
     }
 }
+
+/// Readers' questions find the seed (question and filler words are optional); a query whose
+/// words no article holds all together still answers, with every full match first and the
+/// partial ones marked (`match`, and 部分匹配 on the page); a quoted phrase and an exclusion stay
+/// strict.
+#[tokio::test]
+async fn questions_and_loose_queries_answer_in_two_tiers() {
+    for db in TestDb::all("search_tiers").await {
+        let srv = start(&db).await;
+        let http = reqwest::Client::new();
+        let b = &srv.base;
+        wait_indexed(&http, b, "西迁精神").await;
+        let seed = search(&http, b, "端木怡雯").await["hits"][0]["id"].clone();
+        for q in [
+            "西迁精神的内涵是什么",
+            "交大融媒体中心在哪里",
+            "西安交大宣传部联学活动报道",
+            "成进讲话全文",
+        ] {
+            let v = search(&http, b, q).await;
+            let top: Vec<&Value> = v["hits"].as_array().unwrap().iter().take(3).collect();
+            assert!(
+                top.iter().any(|h| h["id"] == seed),
+                "{}: {q} → {v}",
+                db.label
+            );
+        }
+        // 西迁精神 and 联学 are in the seed, 冬训营 in no article with them: no full match,
+        // so partial matches answer, each saying which words it holds.
+        let v = search(&http, b, "西迁精神 联学 冬训营").await;
+        let hits = v["hits"].as_array().unwrap();
+        assert!(!hits.is_empty(), "{}: {v}", db.label);
+        let tiers: Vec<&str> = hits.iter().map(|h| h["match"].as_str().unwrap()).collect();
+        let first_partial = tiers
+            .iter()
+            .position(|t| *t == "partial")
+            .unwrap_or(tiers.len());
+        assert!(
+            tiers[first_partial..].iter().all(|t| *t == "partial"),
+            "{}: full matches first: {tiers:?}",
+            db.label
+        );
+        assert!(
+            hits.iter().any(|h| h["id"] == seed
+                && h["matched"]
+                    .as_array()
+                    .is_some_and(|m| m.iter().any(|w| w == "西迁精神"))),
+            "{}: {v}",
+            db.label
+        );
+        let page = http
+            .get(format!("{b}/search"))
+            .query(&[("q", "西迁精神 联学 冬训营")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let doc = Html::parse_document(&page);
+        let note = Selector::parse(".hit-partial .partial-note").unwrap();
+        assert!(
+            doc.select(&note)
+                .any(|n| n.text().collect::<String>().contains("部分匹配")),
+            "{}: the page marks partial matches",
+            db.label
+        );
+        // Strict as before.
+        for q in ["\"学习习近平\"", "西迁 -同济"] {
+            let v = search(&http, b, q).await;
+            assert!(
+                v["hits"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|h| h["match"] == "full"),
+                "{}: {q} → {v}",
+                db.label
+            );
+        }
+        srv.stop().await;
+        db.cleanup().await;
+    }
+}

@@ -34,6 +34,30 @@ pub struct ApiHit {
     published_at: Option<String>,
     column: String,
     url: String,
+    /// `full` (every word that matters and every quoted phrase) or `partial` (most of the
+    /// words); every full match comes before every partial one.
+    #[serde(rename = "match")]
+    #[schema(rename = "match")]
+    tier: MatchTier,
+    /// For a partial match, the query's words it holds.
+    matched: Vec<String>,
+}
+
+/// Which tier a hit is in (schema only).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchTier {
+    Full,
+    Partial,
+}
+
+impl From<rongmei_search::MatchTier> for MatchTier {
+    fn from(t: rongmei_search::MatchTier) -> Self {
+        match t {
+            rongmei_search::MatchTier::Full => MatchTier::Full,
+            rongmei_search::MatchTier::Partial => MatchTier::Partial,
+        }
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -102,6 +126,8 @@ pub async fn api_search(
                 score: h.score,
                 published_at: rfc3339(h.published_at),
                 column: h.column,
+                tier: h.tier.into(),
+                matched: h.matched,
             })
             .collect(),
     };
@@ -170,6 +196,8 @@ pub async fn page(
                             .map(|c| c.name.clone())
                             .unwrap_or_else(|| h.column.clone()),
                         column_slug: h.column,
+                        partial: (h.tier == rongmei_search::MatchTier::Partial)
+                            .then(|| h.matched.join("、")),
                     })
                     .collect();
             }
