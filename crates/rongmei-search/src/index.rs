@@ -19,7 +19,7 @@ use crate::error::SearchError;
 use crate::schema::{Fields, SCHEMA_VERSION, build_schema};
 use crate::storage::*;
 use crate::types::*;
-use crate::{query, snippet};
+use crate::{partial, query, snippet};
 
 /// Indexing threads of a rebuild, at most; each gets a share of [`REBUILD_HEAP_BYTES`].
 const MAX_REBUILD_THREADS: usize = 4;
@@ -259,7 +259,7 @@ impl SearchIndex {
         // are few: past that, a reader has enough that holds every word.
         let mut total = full_total;
         if full_total <= PARTIAL_AFTER_AT_MOST
-            && let Some(pq) = query::build_partial(&parsed, &self.fields, &filters)
+            && let Some(pq) = partial::build_partial(&parsed, &self.fields, &filters)
         {
             let partial_total = searcher
                 .search(pq.as_ref(), &Count)?

@@ -23,6 +23,7 @@ mod analysis;
 mod bonus;
 mod error;
 mod index;
+mod partial;
 mod query;
 mod schema;
 mod snippet;

@@ -1,42 +1,10 @@
 mod common;
 
-use std::path::Path;
-
-use common::{Rng, SEED_ID, corpus, random_han_run, seed};
+use common::{SEED_ID, corpus, decoys, doc, ids, open, search, search_q, seed};
 use rongmei_search::{
     MatchTier, SearchConfig, SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults,
     SortOrder,
 };
-
-fn open(dir: &Path) -> SearchIndex {
-    SearchIndex::open(&SearchConfig {
-        index_dir: dir.to_path_buf(),
-        ..SearchConfig::default()
-    })
-    .expect("open index")
-}
-
-fn search(idx: &SearchIndex, q: &str) -> SearchResults {
-    search_q(
-        idx,
-        SearchQuery {
-            q: q.into(),
-            limit: 10,
-            ..SearchQuery::default()
-        },
-    )
-}
-
-fn search_q(idx: &SearchIndex, q: SearchQuery) -> SearchResults {
-    match idx.search(&q) {
-        Ok(r) => r,
-        Err(e) => panic!("query {:?} failed: {e}", q.q),
-    }
-}
-
-fn ids(r: &SearchResults) -> Vec<i64> {
-    r.hits.iter().map(|h| h.id).collect()
-}
 
 /// The hits that hold every word (the first tier).
 fn full_ids(r: &SearchResults) -> Vec<i64> {
@@ -45,35 +13,6 @@ fn full_ids(r: &SearchResults) -> Vec<i64> {
         .filter(|h| h.tier == MatchTier::Full)
         .map(|h| h.id)
         .collect()
-}
-
-fn doc(id: i64, title: &str, body: &str) -> SearchDoc {
-    SearchDoc {
-        id,
-        title: title.into(),
-        body: body.into(),
-        column_slug: "news".into(),
-        column_name: "新闻".into(),
-        ..SearchDoc::default()
-    }
-}
-
-/// Articles that compete with the seed for its own words.
-fn decoys() -> Vec<SearchDoc> {
-    vec![
-        doc(
-            1,
-            "同济大学召开主题教育大会",
-            "同济大学党委召开主题教育工作会议，学习西迁历史，弘扬奋斗精神。",
-        ),
-        doc(
-            2,
-            "交大历史回顾",
-            "交大西迁是一段历史。精神的力量。西部的发展需要人才。",
-        ),
-        doc(3, "融媒体建设", "学校融媒体平台上线，新闻中心改版。"),
-        doc(4, "学习交流", "我们学习习近平总书记重要讲话精神。"),
-    ]
 }
 
 fn assert_seed_checks(idx: &SearchIndex) {
@@ -653,85 +592,4 @@ fn results_serialize() {
     assert_eq!(json["hits"][0]["id"], SEED_ID);
     assert!(json["hits"][0]["snippet_html"].as_str().is_some());
     assert!(json["took_ms"].as_f64().is_some());
-}
-
-/// Every run of 2..8 Han characters of a title or body, quoted, finds its article, and
-/// the total equals the number of articles that really contain the run.
-fn check_phrase_recall(idx: &SearchIndex, docs: &[SearchDoc], samples: usize, seed: u64) {
-    let folded: Vec<String> = docs
-        .iter()
-        .map(|d| fold_like_index(&format!("{}\u{1}{}\u{1}{}", d.title, d.body, d.column_name)))
-        .collect();
-    let mut rng = Rng::new(seed);
-    let mut checked = 0;
-    while checked < samples {
-        let k = rng.below(docs.len());
-        let d = &docs[k];
-        let source = if rng.below(4) == 0 { &d.title } else { &d.body };
-        let Some(run) = random_han_run(source, &mut rng, 2, 8) else {
-            continue;
-        };
-        checked += 1;
-        let q = format!("\"{run}\"");
-        let needle = fold_like_index(&run);
-        let expected = folded.iter().filter(|t| t.contains(&needle)).count();
-        let r = search_q(
-            idx,
-            SearchQuery {
-                q: q.clone(),
-                limit: 100,
-                ..SearchQuery::default()
-            },
-        );
-        assert_eq!(r.total, expected, "total for {q} (doc {})", d.id);
-        if expected <= 100 {
-            assert!(ids(&r).contains(&d.id), "{q} must return doc {}", d.id);
-        }
-        // Unquoted, the run still finds its article (every word of it must match, as a
-        // word or as characters), and at least every article holding the exact run.
-        let r = search_q(
-            idx,
-            SearchQuery {
-                q: run.clone(),
-                limit: 100,
-                ..SearchQuery::default()
-            },
-        );
-        assert!(
-            r.total >= expected,
-            "unquoted {run}: {} < {expected}",
-            r.total
-        );
-        if r.total <= 100 {
-            assert!(
-                ids(&r).contains(&d.id),
-                "unquoted {run} must return doc {}",
-                d.id
-            );
-        }
-    }
-}
-
-fn fold_like_index(s: &str) -> String {
-    rongmei_search::normalize(s)
-}
-
-#[test]
-fn quoted_substrings_always_find_their_article_small() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let idx = open(tmp.path());
-    let mut docs = decoys();
-    docs.push(seed());
-    idx.upsert(&docs).expect("upsert");
-    check_phrase_recall(&idx, &docs, 300, 7);
-}
-
-#[test]
-fn quoted_substrings_always_find_their_article_corpus() {
-    let Some(docs) = corpus() else { return };
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let idx = open(tmp.path());
-    idx.rebuild(&mut docs.clone().into_iter(), &|_| {})
-        .expect("rebuild");
-    check_phrase_recall(&idx, &docs, 1500, 42);
 }

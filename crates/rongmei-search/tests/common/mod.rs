@@ -1,9 +1,9 @@
 //! Loading the seed article and the developer corpus, shared by tests and benches.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use rongmei_search::SearchDoc;
+use rongmei_search::{SearchConfig, SearchDoc, SearchIndex, SearchQuery, SearchResults};
 
 pub const SEED_ID: i64 = 1_000_000;
 
@@ -197,4 +197,64 @@ pub fn random_han_run(text: &str, rng: &mut Rng, min: usize, max: usize) -> Opti
     let len = min + rng.below(max.min(e - s) - min + 1);
     let start = s + rng.below(e - s - len + 1);
     Some(chars[start..start + len].iter().collect())
+}
+
+/// An index in `dir` with the default dictionaries.
+pub fn open(dir: &Path) -> SearchIndex {
+    SearchIndex::open(&SearchConfig {
+        index_dir: dir.to_path_buf(),
+        ..SearchConfig::default()
+    })
+    .expect("open index")
+}
+
+pub fn search(idx: &SearchIndex, q: &str) -> SearchResults {
+    search_q(
+        idx,
+        SearchQuery {
+            q: q.into(),
+            limit: 10,
+            ..SearchQuery::default()
+        },
+    )
+}
+
+pub fn search_q(idx: &SearchIndex, q: SearchQuery) -> SearchResults {
+    match idx.search(&q) {
+        Ok(r) => r,
+        Err(e) => panic!("query {:?} failed: {e}", q.q),
+    }
+}
+
+pub fn ids(r: &SearchResults) -> Vec<i64> {
+    r.hits.iter().map(|h| h.id).collect()
+}
+
+pub fn doc(id: i64, title: &str, body: &str) -> SearchDoc {
+    SearchDoc {
+        id,
+        title: title.into(),
+        body: body.into(),
+        column_slug: "news".into(),
+        column_name: "新闻".into(),
+        ..SearchDoc::default()
+    }
+}
+
+/// Articles that compete with the seed for its own words.
+pub fn decoys() -> Vec<SearchDoc> {
+    vec![
+        doc(
+            1,
+            "同济大学召开主题教育大会",
+            "同济大学党委召开主题教育工作会议，学习西迁历史，弘扬奋斗精神。",
+        ),
+        doc(
+            2,
+            "交大历史回顾",
+            "交大西迁是一段历史。精神的力量。西部的发展需要人才。",
+        ),
+        doc(3, "融媒体建设", "学校融媒体平台上线，新闻中心改版。"),
+        doc(4, "学习交流", "我们学习习近平总书记重要讲话精神。"),
+    ]
 }
