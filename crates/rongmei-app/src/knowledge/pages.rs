@@ -124,11 +124,6 @@ impl App {
         ))
     }
 
-    /// The people, organisations and places a published article's page links to.
-    pub async fn article_mentions(&self, id: i64) -> Result<Vec<Mention>, AppError> {
-        Ok(self.store().article_mentions(id).await?)
-    }
-
     /// The page of the entity `name` leads to, when a published article mentions it.
     pub async fn entity_page(
         &self,
