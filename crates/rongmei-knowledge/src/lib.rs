@@ -259,16 +259,7 @@ impl Extractor {
         let organizations = names_in_order(&doc, org_spans);
         let places = names_in_order(&doc, place_spans);
 
-        let mut dates: Vec<FoundDate> = Vec::new();
-        for hit in dates::find(&doc, text.published) {
-            if !dates.iter().any(|d| d.date == hit.date) {
-                dates.push(FoundDate {
-                    date: hit.date,
-                    text: doc.slice(hit.start, hit.end),
-                    evidence: doc.evidence(hit.start, hit.end),
-                });
-            }
-        }
+        let dates = found_dates(&doc, text.published);
         Found {
             people: people.into_iter().map(|(_, p)| p).collect(),
             organizations,
@@ -316,16 +307,7 @@ impl Extractor {
                 _ => {}
             }
         }
-        let mut dates: Vec<FoundDate> = Vec::new();
-        for hit in dates::find(&doc, text.published) {
-            if !dates.iter().any(|d| d.date == hit.date) {
-                dates.push(FoundDate {
-                    date: hit.date,
-                    text: doc.slice(hit.start, hit.end),
-                    evidence: doc.evidence(hit.start, hit.end),
-                });
-            }
-        }
+        let dates = found_dates(&doc, text.published);
         Found {
             people,
             organizations: names_in_order(&doc, orgs),
@@ -336,6 +318,21 @@ impl Extractor {
 }
 
 /// Distinct names of `spans`, in order of first appearance, with the evidence of that mention.
+/// The dates a document gives, each once, in order of first appearance.
+fn found_dates(doc: &Doc, published: Option<NaiveDate>) -> Vec<FoundDate> {
+    let mut dates: Vec<FoundDate> = Vec::new();
+    for hit in dates::find(doc, published) {
+        if !dates.iter().any(|d| d.date == hit.date) {
+            dates.push(FoundDate {
+                date: hit.date,
+                text: doc.slice(hit.start, hit.end),
+                evidence: doc.evidence(hit.start, hit.end),
+            });
+        }
+    }
+    dates
+}
+
 fn names_in_order(doc: &Doc, mut spans: Vec<(usize, usize)>) -> Vec<FoundName> {
     spans.sort_unstable();
     let mut seen = HashSet::new();

@@ -16,7 +16,7 @@ use crate::api::openapi::ErrorBody;
 use crate::api::public::json_response;
 use crate::error::WebResult;
 use crate::extract::ArticleId;
-use crate::http_cache::{Cacheable, PAGE_CACHE_CONTROL, etag_of, respond};
+use crate::http_cache::{etag_of, respond};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -26,13 +26,11 @@ pub struct PageQuery {
 }
 
 fn html(headers: &HeaderMap, body: String) -> Response {
-    let c = Cacheable {
-        etag: etag_of(&[body.as_bytes()]),
-        last_modified: None,
-        cache_control: PAGE_CACHE_CONTROL,
-        content_type: "text/html; charset=utf-8",
-    };
-    respond(headers, &c, body)
+    respond(
+        headers,
+        &super::pages::html(etag_of(&[body.as_bytes()])),
+        body,
+    )
 }
 
 async fn entity_html(
@@ -130,6 +128,17 @@ pub struct ApiEntity {
     url: String,
 }
 
+impl ApiEntity {
+    fn of(links: &rongmei_core::Links, e: rongmei_store::EntityCount) -> ApiEntity {
+        ApiEntity {
+            url: links.absolute(&links.entity(e.kind, &e.name)),
+            kind: e.kind,
+            name: e.name,
+            articles: e.articles,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ApiEntityList {
     items: Vec<ApiEntity>,
@@ -185,12 +194,7 @@ pub async fn api_list_entities(
         items: x
             .items
             .into_iter()
-            .map(|e| ApiEntity {
-                url: links.absolute(&links.entity(e.kind, &e.name)),
-                kind: e.kind,
-                name: e.name,
-                articles: e.articles,
-            })
+            .map(|e| ApiEntity::of(links, e))
             .collect(),
         page: x.page,
         has_more: x.has_more,
@@ -275,12 +279,7 @@ fn detail(state: &AppState, p: EntityPage) -> ApiEntityDetail {
         related: p
             .related
             .into_iter()
-            .map(|e| ApiEntity {
-                url: links.absolute(&links.entity(e.kind, &e.name)),
-                kind: e.kind,
-                name: e.name,
-                articles: e.articles,
-            })
+            .map(|e| ApiEntity::of(links, e))
             .collect(),
         timeline: p
             .timeline

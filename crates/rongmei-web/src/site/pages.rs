@@ -24,7 +24,7 @@ const HTML: &str = "text/html; charset=utf-8";
 const ARTICLE_TTL: Duration = Duration::from_secs(60);
 const HOME_TTL: Duration = Duration::from_secs(2);
 
-fn html(etag: String) -> Cacheable {
+pub(crate) fn html(etag: String) -> Cacheable {
     Cacheable {
         etag,
         last_modified: None,
