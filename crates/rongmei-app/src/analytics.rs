@@ -1,17 +1,24 @@
 //! Counted views as the analytics pages show them: a daily chart, top articles over several
-//! spans, columns, referral channels, one article's days and hours, and a CSV export.
+//! spans, columns, referral channels, one article's days and hours, and a CSV export; and what
+//! readers searched for and could not find, per day.
 
 use std::fmt::Write as _;
 
 use chrono::{TimeZone, Utc};
 use rongmei_core::channel::{day_bucket, hour_bucket};
 use rongmei_core::{Channel, SHANGHAI};
-use rongmei_store::{ChannelViews, ColumnViews, TopArticle};
+use rongmei_store::{ChannelViews, ColumnViews, SearchDay, TopArticle};
 
 use crate::app::App;
 use crate::error::AppError;
 
 const DAY: i64 = 86_400;
+
+/// Days of readers' searches the overview shows, today included.
+const SEARCH_DAYS: u64 = 7;
+
+/// Queries in each of a day's search lists.
+const SEARCH_LIST: usize = 10;
 
 pub struct ChannelRow {
     pub label: &'static str,
@@ -25,6 +32,9 @@ pub struct Overview {
     pub top: Vec<(&'static str, Vec<TopArticle>)>,
     pub columns: Vec<ColumnViews>,
     pub channels: Vec<ChannelRow>,
+    /// Readers' searches of the last days, today first, one entry a day (empty lists on a day
+    /// without searches).
+    pub searches: Vec<SearchDay>,
 }
 
 /// One article's numbers.
@@ -145,7 +155,31 @@ impl App {
             top,
             columns: store.column_totals().await?,
             channels: channel_rows(&store.channel_totals("day", from_30, None).await?),
+            searches: self.search_days(now).await?,
         })
+    }
+
+    /// The last [`SEARCH_DAYS`] Shanghai days of readers' searches, today first, each day
+    /// present even without searches so the page reads as a calendar.
+    async fn search_days(&self, now: chrono::DateTime<Utc>) -> Result<Vec<SearchDay>, AppError> {
+        let today = crate::search_log::shanghai_day(now);
+        let first = today - chrono::Days::new(SEARCH_DAYS - 1);
+        let mut found = self
+            .store()
+            .search_query_report(first, today, SEARCH_LIST)
+            .await?;
+        Ok((0..SEARCH_DAYS)
+            .map(|back| today - chrono::Days::new(back))
+            .map(|day| match found.iter().position(|d| d.day == day) {
+                Some(i) => found.swap_remove(i),
+                None => SearchDay {
+                    day,
+                    top: Vec::new(),
+                    no_full: Vec::new(),
+                    no_result: Vec::new(),
+                },
+            })
+            .collect())
     }
 
     /// One article: counted and raw views, 90 days, 48 hours, channels.

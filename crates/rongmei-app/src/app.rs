@@ -36,6 +36,8 @@ struct Inner {
     /// Held by the one online rebuild a node runs at a time.
     search_rebuild: tokio::sync::Mutex<()>,
     counter: ViewCounter,
+    /// Readers' searches counted here, not yet written.
+    search_log: crate::search_log::SearchLog,
     tokens: ViewTokens,
     checks: rongmei_checks::CheckerHandle,
     media: rongmei_media::MediaStore,
@@ -57,6 +59,10 @@ struct Inner {
     search_ready: Arc<AtomicBool>,
     webhooks: crate::webhooks::sender::Webhooks,
     knowledge: crate::knowledge::state::KnowledgeState,
+    /// What readers are offered as they type; swapped whole when rebuilt.
+    suggestions: ArcSwap<rongmei_search::Suggester>,
+    /// An article changed since the suggestions were built.
+    suggestions_stale: Arc<AtomicBool>,
 }
 
 /// Whether this node can answer everything correctly (`/readyz`).
@@ -115,6 +121,7 @@ impl App {
                 search_writes: tokio::sync::Mutex::new(()),
                 search_rebuild: tokio::sync::Mutex::new(()),
                 counter,
+                search_log: crate::search_log::SearchLog::new(),
                 tokens,
                 checks: rongmei_checks::CheckerHandle::empty(),
                 node_name,
@@ -125,8 +132,12 @@ impl App {
                 wake,
                 stopping: CancellationToken::new(),
                 search_ready: Arc::new(AtomicBool::new(false)),
+                suggestions: ArcSwap::from_pointee(rongmei_search::Suggester::default()),
+                suggestions_stale: Arc::new(AtomicBool::new(true)),
             }),
         };
+        let stale = app.inner.suggestions_stale.clone();
+        app.on_change(move |_| stale.store(true, Ordering::Release));
         app.start_dictionaries().await?;
         Ok(app)
     }
@@ -166,6 +177,11 @@ impl App {
 
     pub fn counter(&self) -> &ViewCounter {
         &self.inner.counter
+    }
+
+    /// Readers' searches counted on this node and not yet written.
+    pub fn search_log(&self) -> &crate::search_log::SearchLog {
+        &self.inner.search_log
     }
 
     pub fn view_tokens(&self) -> &ViewTokens {
@@ -234,6 +250,18 @@ impl App {
                 .is_ok_and(|r| r.is_ok()),
             search: self.readiness_of_search(),
         }
+    }
+
+    pub(crate) fn suggester(&self) -> Arc<rongmei_search::Suggester> {
+        self.inner.suggestions.load_full()
+    }
+
+    pub(crate) fn suggestions(&self) -> &ArcSwap<rongmei_search::Suggester> {
+        &self.inner.suggestions
+    }
+
+    pub(crate) fn suggestions_stale(&self) -> &AtomicBool {
+        &self.inner.suggestions_stale
     }
 
     /// Cancelled when the node begins to stop.

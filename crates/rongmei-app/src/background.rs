@@ -22,6 +22,11 @@ use crate::views::counter::DEDUPE_WINDOW;
 /// of traffic even at tens of thousands of views a second. An idle tick costs one lock.
 const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
+/// How often readers' search counts are written. They are aggregates for the newsroom, not
+/// figures anyone reconciles: a crash losing a few seconds of them costs nothing, and fewer
+/// writes keep SQLite's single writer free for what readers wait on.
+const SEARCH_LOG_EVERY: Duration = Duration::from_secs(5);
+
 /// How often a node renews its row in `nodes`; `rongmei reindex` counts a node as running
 /// while its row is younger than three of these.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
@@ -69,7 +74,7 @@ impl App {
     }
 
     /// Starts the node's background work; [`Background::stop`] ends it and writes every
-    /// counted view.
+    /// counted view and search.
     pub fn spawn_background(&self) -> Background {
         let mut tasks = Vec::new();
         let s = self.clone();
@@ -86,6 +91,58 @@ impl App {
             let s = s.clone();
             async move { s.counter().refresh_known().await }
         }));
+        let s = self.clone();
+        tasks.push(every(self.stopping(), SEARCH_LOG_EVERY, move || {
+            let s = s.clone();
+            async move {
+                if let Err(e) = s.search_log().flush(s.store()).await {
+                    tracing::warn!(error = %e, "writing search counts failed; will retry");
+                }
+            }
+        }));
+        let s = self.clone();
+        let last_built = Arc::new(std::sync::Mutex::new(
+            None::<(std::time::Instant, Duration)>,
+        ));
+        tasks.push(every(
+            self.stopping(),
+            crate::search::suggest::SUGGEST_CHECK_EVERY,
+            move || {
+                let s = s.clone();
+                let last_built = last_built.clone();
+                async move {
+                    // Built once the index is ready (it reads pinyin as the index does), then
+                    // again after a change, and every few minutes for readers' queries.
+                    if !s.readiness_of_search() {
+                        return;
+                    }
+                    // A change is taken in after twenty times what the last build took: at
+                    // once on a small site, every minute or so at 100,000 articles.
+                    let last = last_built.lock().ok().and_then(|t| *t);
+                    let due = last.is_none_or(|(at, took)| {
+                        let stale = s
+                            .suggestions_stale()
+                            .load(std::sync::atomic::Ordering::Acquire);
+                        at.elapsed() >= crate::search::suggest::SUGGEST_REBUILD_EVERY
+                            || (stale && at.elapsed() >= took * 20)
+                    });
+                    if !due {
+                        return;
+                    }
+                    let started = std::time::Instant::now();
+                    match s.refresh_suggestions().await {
+                        Ok(_) => {
+                            if let Ok(mut t) = last_built.lock() {
+                                *t = Some((started, started.elapsed()));
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "building suggestions failed; will retry")
+                        }
+                    }
+                }
+            },
+        ));
         tasks.push(self.subscribe(
             Arc::new(SearchIndexer {
                 app: self.clone(),
@@ -241,6 +298,9 @@ impl Background {
         }
         if let Err(e) = self.app.counter().flush().await {
             tracing::error!(error = %e, "final flush of view counts failed");
+        }
+        if let Err(e) = self.app.search_log().flush(self.app.store()).await {
+            tracing::error!(error = %e, "final write of search counts failed");
         }
         if let Err(e) = self.app.store().node_gone(self.app.node_name()).await {
             tracing::warn!(error = %e, "could not record this node as stopped");

@@ -19,6 +19,7 @@ pub mod knowledge;
 pub mod media;
 pub mod public;
 pub mod search;
+pub mod search_log;
 pub mod site;
 pub mod telemetry;
 pub mod views;

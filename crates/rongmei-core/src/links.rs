@@ -253,6 +253,16 @@ impl Links {
         self.path(&format!("/static/site.css?v={version}"))
     }
 
+    /// The script that offers suggestions under the search boxes.
+    pub fn suggest_script(&self, version: &str) -> String {
+        self.path(&format!("/static/suggest.js?v={version}"))
+    }
+
+    /// Suggestions for what has been typed (`?q=` is added by the script).
+    pub fn api_search_suggest(&self) -> String {
+        self.path("/api/v1/search/suggest")
+    }
+
     /// An uploaded file by its name under the media folder (`ab/abcdef….jpg`).
     pub fn media(&self, name: &str) -> String {
         self.path(&format!("/media/{name}"))

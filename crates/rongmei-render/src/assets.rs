@@ -7,6 +7,12 @@ pub const CSS: &str = include_str!("../static/site.css");
 pub static CSS_VERSION: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| format!("{:016x}", fnv1a(CSS.as_bytes())));
 
+/// The search boxes' suggestions, served beside the stylesheet; live pages only (a static
+/// copy has no server to ask).
+pub const SUGGEST_JS: &str = include_str!("../static/suggest.js");
+pub static SUGGEST_JS_VERSION: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{:016x}", fnv1a(SUGGEST_JS.as_bytes())));
+
 /// FNV-1a: a content fingerprint for a cache-busting URL, not a security hash.
 const fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -6,7 +6,7 @@ use rongmei_app::site::pages::{ArticleData, ColumnData, HomeData};
 use rongmei_core::{Article, Column, Links};
 use rongmei_store::ArticleSummary;
 
-use crate::assets::CSS_VERSION;
+use crate::assets::{CSS_VERSION, SUGGEST_JS_VERSION};
 use crate::error::RenderError;
 
 /// Where the live view count goes in a rendered article page.
@@ -17,6 +17,7 @@ pub struct Chrome<'a> {
     pub name: &'a str,
     pub nav: &'a [Column],
     pub css_version: &'static str,
+    pub suggest_version: &'static str,
     pub links: &'a Links,
     /// Where the search form goes: this site's search page, or the live server's.
     pub search_action: String,
@@ -160,6 +161,8 @@ pub struct SearchHit {
     pub column_slug: String,
     /// A partial match: the query's words it holds, joined with 、.
     pub partial: Option<String>,
+    /// Found by reading the query as pinyin.
+    pub pinyin: bool,
 }
 
 /// The search page: the form as the reader filled it, and the results or the error.
@@ -179,6 +182,8 @@ pub struct SearchView {
     pub pages: usize,
     /// The query string without `page`, for pager links.
     pub base_query: String,
+    /// What the reader probably meant, with the query string that searches it.
+    pub did_you_mean: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -199,6 +204,7 @@ struct SearchPage<'a> {
     pages: usize,
     prev_url: Option<String>,
     next_url: Option<String>,
+    did_you_mean: &'a Option<(String, String)>,
 }
 
 /// How long a search took, for people: a fast search is `<1 毫秒`, never `0.0 毫秒`.
@@ -247,6 +253,7 @@ impl Renderer {
             name: &site.name,
             nav: &site.nav,
             css_version: CSS_VERSION.as_str(),
+            suggest_version: SUGGEST_JS_VERSION.as_str(),
             links: &self.links,
             search_action: self.links.search_on(self.api_base()),
             api_link: match &self.served {
@@ -352,6 +359,7 @@ impl Renderer {
             pages: v.pages,
             prev_url: (v.page > 1).then(|| page_url(v.page - 1)),
             next_url: (v.page < v.pages).then(|| page_url(v.page + 1)),
+            did_you_mean: &v.did_you_mean,
         }
         .render()?)
     }

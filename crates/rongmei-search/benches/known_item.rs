@@ -13,7 +13,7 @@ mod common;
 
 use std::time::Instant;
 
-use common::{Rng, is_han, random_han_run};
+use common::{Rng, is_han, random_han_run, strip_label};
 use rongmei_search::{SearchConfig, SearchDoc, SearchIndex, SearchQuery};
 use rusqlite::{Connection, params};
 
@@ -75,25 +75,6 @@ impl Score {
     fn avg_ms(&self) -> f64 {
         self.micros / 1000.0 / self.n.max(1) as f64
     }
-}
-
-fn strip_label(title: &str) -> String {
-    let mut t = title.trim();
-    // Leading 【栏目】 / [栏目] labels are not what a reader remembers of a title.
-    loop {
-        let close = if t.starts_with('【') {
-            '】'
-        } else if t.starts_with('[') {
-            ']'
-        } else {
-            break;
-        };
-        match t.find(close) {
-            Some(end) => t = t[end + close.len_utf8()..].trim(),
-            None => break,
-        }
-    }
-    t.to_string()
 }
 
 fn fts_phrase(s: &str) -> Option<String> {

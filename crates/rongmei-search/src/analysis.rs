@@ -157,6 +157,13 @@ pub(crate) fn is_filler_word(word: &str) -> bool {
         "什么",
         "是什么",
         "为什么",
+        "什么时候",
+        "怎么回事",
+        "怎么办",
+        "为何",
+        "啥",
+        "哪天",
+        "哪年",
         "怎么",
         "怎么样",
         "怎样",
@@ -301,6 +308,16 @@ impl Analyzer {
     pub(crate) fn cut_query<'a>(&self, folded: &'a str) -> Vec<&'a str> {
         self.jieba
             .cut(folded, true)
+            .into_iter()
+            .map(|t| t.word)
+            .collect()
+    }
+
+    /// Words as jieba cuts them without guessing at unknown ones, covering all of `folded`
+    /// in order: pinyin reads polyphones by these words.
+    pub(crate) fn cut_plain<'a>(&self, folded: &'a str) -> Vec<&'a str> {
+        self.jieba
+            .cut(folded, false)
             .into_iter()
             .map(|t| t.word)
             .collect()

@@ -18,8 +18,9 @@ use crate::analysis::{Analyzer, fold};
 use crate::error::SearchError;
 use crate::schema::{Fields, SCHEMA_VERSION, build_schema};
 use crate::storage::*;
+use crate::suggest::{SuggestEntry, Suggester};
 use crate::types::*;
-use crate::{partial, query, snippet};
+use crate::{partial, pinyin, pinyin_tier, query, snippet};
 
 /// Indexing threads of a rebuild, at most; each gets a share of [`REBUILD_HEAP_BYTES`].
 const MAX_REBUILD_THREADS: usize = 4;
@@ -111,7 +112,7 @@ impl SearchIndex {
         self.write(|writer, fields| {
             for doc in docs {
                 writer.delete_term(Term::from_field_i64(fields.id, doc.id));
-                writer.add_document(to_document(fields, doc))?;
+                writer.add_document(to_document(fields, &self.analyzer, doc))?;
             }
             Ok(())
         })
@@ -192,7 +193,7 @@ impl SearchIndex {
         writer.delete_all_documents()?;
         let mut count = 0u64;
         for doc in docs {
-            writer.add_document(to_document(&self.fields, &doc))?;
+            writer.add_document(to_document(&self.fields, &self.analyzer, &doc))?;
             count += 1;
             if count.is_multiple_of(PROGRESS_EVERY) {
                 progress(count);
@@ -205,6 +206,11 @@ impl SearchIndex {
         }
         writer.wait_merging_threads()?;
         Ok(count)
+    }
+
+    /// A suggestion index over `entries`, reading their pinyin as this index does.
+    pub fn suggester(&self, entries: Vec<SuggestEntry>) -> Suggester {
+        Suggester::build(&self.analyzer, entries)
     }
 
     /// Number of searchable documents.
@@ -253,14 +259,17 @@ impl SearchIndex {
         let needles = snippet::prepare_needles(&parsed.needles());
         let mut hits = Vec::with_capacity(page.len());
         for (score, addr) in page {
-            hits.push(self.hit(&searcher, addr, score, &needles, None)?);
+            hits.push(self.hit(&searcher, addr, score, &needles, How::Full)?);
         }
-        // Then the partial matches, always after every full one. Only while the full matches
-        // are few: past that, a reader has enough that holds every word.
+        // Then the partial matches, always after every full one, and last the query read as
+        // pinyin. Only while the matches are few: past that, a reader has enough as typed.
         let mut total = full_total;
-        if full_total <= PARTIAL_AFTER_AT_MOST
-            && let Some(pq) = partial::build_partial(&parsed, &self.fields, &filters)
-        {
+        let relax = full_total <= PARTIAL_AFTER_AT_MOST;
+        let partial_q = relax
+            .then(|| partial::build_partial(&parsed, &self.fields, &filters))
+            .flatten();
+        let mut earlier = full_total;
+        if let Some(pq) = &partial_q {
             let partial_total = searcher
                 .search(pq.as_ref(), &Count)?
                 .saturating_sub(full_total);
@@ -268,7 +277,7 @@ impl SearchIndex {
             let room = limit - hits.len();
             if room > 0 && partial_total > 0 {
                 let full: HashSet<DocAddress> = searcher.search(tq.as_ref(), &DocSetCollector)?;
-                let skip = q.offset.saturating_sub(full_total);
+                let skip = q.offset.saturating_sub(earlier);
                 let (_, page) =
                     collect(&searcher, pq.as_ref(), q.sort, skip + room + full.len(), 0)?;
                 let words = parsed.required_words();
@@ -278,14 +287,73 @@ impl SearchIndex {
                     .skip(skip)
                     .take(room)
                 {
-                    hits.push(self.hit(&searcher, addr, score, &needles, Some(&words))?);
+                    hits.push(self.hit(&searcher, addr, score, &needles, How::Partial(&words))?);
+                }
+            }
+            earlier = total;
+        }
+        let spelled = relax.then(|| pinyin::parse(&q.q)).flatten();
+        let mut reading = None;
+        if let Some(spelled) = &spelled
+            && total <= PARTIAL_AFTER_AT_MOST
+        {
+            reading = pinyin_tier::resolve(&searcher, &self.fields, &self.analyzer, spelled)?;
+            let read_needles = reading
+                .as_deref()
+                .and_then(|r| query::parse(r, &self.analyzer).ok())
+                .map(|p| snippet::prepare_needles(&p.needles()))
+                .unwrap_or_default();
+            let already = partial_q.as_ref().unwrap_or(&tq);
+            let pq = pinyin_tier::tier_query(
+                &self.fields,
+                &self.analyzer,
+                &parsed,
+                spelled,
+                reading.as_deref(),
+                &filters,
+            );
+            let (new, overlap) = new_matches(&searcher, pq.as_ref(), already.as_ref(), total)?;
+            total += new;
+            let room = limit - hits.len();
+            if room > 0 && new > 0 {
+                let skip = q.offset.saturating_sub(earlier);
+                let (_, page) = collect(
+                    &searcher,
+                    pq.as_ref(),
+                    q.sort,
+                    skip + room + overlap.len(),
+                    0,
+                )?;
+                let how = How::Pinyin {
+                    spelled,
+                    reading: reading.as_deref(),
+                    needles: &read_needles,
+                };
+                for (score, addr) in page
+                    .into_iter()
+                    .filter(|(_, a)| !overlap.contains(a))
+                    .skip(skip)
+                    .take(room)
+                {
+                    hits.push(self.hit(&searcher, addr, score, &needles, how)?);
                 }
             }
         }
+        // What the reader probably meant, when nothing held every word: the Chinese a
+        // pinyin query reads as, or what a Chinese query sounds like in the titles.
+        let did_you_mean = match (full_total, reading) {
+            (0, Some(read)) => Some(read),
+            (0, None) if spelled.is_none() => {
+                pinyin_tier::sounds_like(&searcher, &self.fields, &self.analyzer, &q.q)?
+            }
+            _ => None,
+        };
         let answer = SearchResults {
             total,
+            full_total,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
+            did_you_mean,
         };
         self.answers.insert(key, Arc::new(answer.clone()));
         Ok(answer)
@@ -297,7 +365,7 @@ impl SearchIndex {
         addr: DocAddress,
         score: f32,
         needles: &[Vec<char>],
-        partial: Option<&[Vec<String>]>,
+        how: How<'_>,
     ) -> Result<SearchHit, SearchError> {
         let f = &self.fields;
         let doc: TantivyDocument = searcher.doc(addr)?;
@@ -306,16 +374,13 @@ impl SearchIndex {
             .get_first(f.id)
             .and_then(|v| v.as_i64())
             .ok_or(SearchError::Malformed("id"))?;
-        // A partial match says which of the words it holds (as typed; an alias counts).
-        let (tier, matched) = match partial {
-            None => (MatchTier::Full, Vec::new()),
-            Some(words) => {
-                let hay = fold(&format!(
-                    "{} {} {}",
-                    text(f.title),
-                    text(f.body),
-                    text(f.tags)
-                ));
+        let title = text(f.title);
+        let mut found_needles = Vec::new();
+        let (tier, matched) = match how {
+            How::Full => (MatchTier::Full, Vec::new()),
+            // A partial match says which of the words it holds (as typed; an alias counts).
+            How::Partial(words) => {
+                let hay = fold(&format!("{} {}", title, text(f.body)));
                 let matched = words
                     .iter()
                     .filter(|variants| variants.iter().any(|v| hay.contains(v.as_str())))
@@ -323,13 +388,35 @@ impl SearchIndex {
                     .collect();
                 (MatchTier::Partial, matched)
             }
+            // A pinyin match shows the Chinese it read, when that is in the title (it may be
+            // a tag, a column or a person instead).
+            How::Pinyin {
+                spelled,
+                reading,
+                needles: read_needles,
+            } => {
+                let matched: Vec<String> = pinyin::find(&self.analyzer, title, spelled)
+                    .map(|(s, e)| title[s..e].to_string())
+                    .or_else(|| reading.map(str::to_string))
+                    .into_iter()
+                    .collect();
+                found_needles = snippet::prepare_needles(&matched);
+                found_needles.extend(read_needles.iter().cloned());
+                (MatchTier::Partial, matched)
+            }
+        };
+        let needles = if found_needles.is_empty() {
+            needles
+        } else {
+            &found_needles
         };
         Ok(SearchHit {
             id,
             score,
             tier,
             matched,
-            title_html: snippet::highlight(text(f.title), needles),
+            pinyin: matches!(how, How::Pinyin { .. }),
+            title_html: snippet::highlight(title, needles),
             snippet_html: snippet::snippet(text(f.body), needles, &self.analyzer),
             published_at: doc.get_first(f.published_at).and_then(|v| v.as_i64()),
             column: text(f.column_slug).to_string(),
@@ -364,6 +451,36 @@ impl SearchIndex {
 }
 
 type Page = Vec<(f32, DocAddress)>;
+
+/// How a hit was found, which decides its tier and what it says it matched.
+#[derive(Clone, Copy)]
+enum How<'a> {
+    Full,
+    Partial(&'a [Vec<String>]),
+    /// Read as pinyin, and as the Chinese the titles spell that way (with its needles).
+    Pinyin {
+        spelled: &'a pinyin::PinyinQuery,
+        reading: Option<&'a str>,
+        needles: &'a [Vec<char>],
+    },
+}
+
+/// The matches of `tier` that no earlier tier has (`already` matches `already_total`
+/// documents): how many, and which of its documents the earlier tiers hold.
+fn new_matches(
+    searcher: &Searcher,
+    tier: &dyn Query,
+    already: &dyn Query,
+    already_total: usize,
+) -> Result<(usize, HashSet<DocAddress>), SearchError> {
+    let mine: HashSet<DocAddress> = searcher.search(tier, &DocSetCollector)?;
+    if mine.is_empty() || already_total == 0 {
+        return Ok((mine.len(), HashSet::new()));
+    }
+    let before: HashSet<DocAddress> = searcher.search(already, &DocSetCollector)?;
+    let overlap: HashSet<DocAddress> = mine.intersection(&before).copied().collect();
+    Ok((mine.len() - overlap.len(), overlap))
+}
 
 /// Partial matches are offered while the full matches number at most this.
 const PARTIAL_AFTER_AT_MOST: usize = 1000;
@@ -453,7 +570,7 @@ fn collect(
     })
 }
 
-fn to_document(f: &Fields, doc: &SearchDoc) -> TantivyDocument {
+fn to_document(f: &Fields, analyzer: &Analyzer, doc: &SearchDoc) -> TantivyDocument {
     let mut d = TantivyDocument::default();
     d.add_i64(f.id, doc.id);
     d.add_text(f.title, &doc.title);
@@ -481,6 +598,21 @@ fn to_document(f: &Fields, doc: &SearchDoc) -> TantivyDocument {
     {
         d.add_text(f.text_ngram, text);
     }
+    // What readers may type in pinyin: the title and the names around it, not the body.
+    for text in [&doc.title, &doc.column_name]
+        .into_iter()
+        .chain(&doc.tags)
+        .chain(&doc.bylines)
+    {
+        let (full, initials) = pinyin::index_values(analyzer, text);
+        for value in full {
+            d.add_text(f.pinyin, value);
+        }
+        for value in initials {
+            d.add_text(f.pinyin_initials, value);
+        }
+    }
+    d.add_text(f.pinyin_words, pinyin::body_words(analyzer, &doc.body));
     if let Some(t) = doc.published_at {
         d.add_i64(f.published_at, t);
     }

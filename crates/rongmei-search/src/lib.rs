@@ -24,10 +24,13 @@ mod bonus;
 mod error;
 mod index;
 mod partial;
+mod pinyin;
+mod pinyin_tier;
 mod query;
 mod schema;
 mod snippet;
 mod storage;
+mod suggest;
 mod types;
 
 pub use crate::error::SearchError;
@@ -35,6 +38,7 @@ pub use crate::index::SearchIndex;
 pub use crate::query::{
     MAX_QUERY_CHARS, MAX_QUERY_CHARS_HARD, MAX_QUERY_EXCLUSIONS, MAX_QUERY_TERMS,
 };
+pub use crate::suggest::{MAX_SUGGESTIONS, SuggestEntry, SuggestKind, Suggester};
 pub use crate::types::{
     DEFAULT_ALIASES, DEFAULT_USER_DICT, MAX_LIMIT, MAX_OFFSET, MatchTier, SearchConfig, SearchDoc,
     SearchHit, SearchQuery, SearchResults, SortOrder, normalize,

@@ -6,7 +6,7 @@ use crate::analysis::{BIGRAM_TOKENIZER, EXACT_TOKENIZER, WORD_TOKENIZER};
 
 /// Bumped with every change to the fields below or the index settings; an index written with another version is
 /// wiped and rebuilt on open.
-pub(crate) const SCHEMA_VERSION: u32 = 4;
+pub(crate) const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fields {
@@ -24,6 +24,13 @@ pub(crate) struct Fields {
     pub column_name: Field,
     pub tags: Field,
     pub bylines: Field,
+    /// Toneless pinyin syllables of titles, column names, tags and people, one value per
+    /// run of Han characters (see `pinyin.rs`).
+    pub pinyin: Field,
+    /// Runs of two to six pinyin initials of the same text (`xqjs`).
+    pub pinyin_initials: Field,
+    /// The body's words, each spelled as one token (`xiqian`), each once.
+    pub pinyin_words: Field,
     pub published_at: Field,
     /// Characters of title and body: breaks exact score ties (see `collect`).
     pub length: Field,
@@ -52,6 +59,16 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
             .set_index_option(IndexRecordOption::Basic),
     );
 
+    // Pinyin is written out when the document is made (`pinyin::index_values`): syllables
+    // and initials separated by spaces, lower case already.
+    let spelled = |option| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("whitespace")
+                .set_index_option(option),
+        )
+    };
+
     let mut b = Schema::builder();
     let fields = Fields {
         id: b.add_i64_field("id", INDEXED | STORED | FAST),
@@ -64,6 +81,9 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         column_name: b.add_text_field("column_name", words(false)),
         tags: b.add_text_field("tags", words(false)),
         bylines: b.add_text_field("bylines", words(false)),
+        pinyin: b.add_text_field("pinyin", spelled(IndexRecordOption::WithFreqsAndPositions)),
+        pinyin_initials: b.add_text_field("pinyin_initials", spelled(IndexRecordOption::WithFreqs)),
+        pinyin_words: b.add_text_field("pinyin_words", spelled(IndexRecordOption::WithFreqs)),
         published_at: b.add_i64_field("published_at", STORED | FAST),
         length: b.add_u64_field("length", FAST),
     };

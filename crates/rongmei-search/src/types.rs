@@ -82,8 +82,13 @@ pub struct SearchQuery {
 pub struct SearchResults {
     /// All matches, not just this page.
     pub total: usize,
+    /// How many of them match every word that matters (the first tier).
+    pub full_total: usize,
     pub took_ms: f64,
     pub hits: Vec<SearchHit>,
+    /// With no full match: what the reader probably meant (the Chinese of a query typed in
+    /// pinyin, or the word that sounds like a mistyped one), when that finds something.
+    pub did_you_mean: Option<String>,
 }
 
 /// Which tier a hit is in: every full match ranks above every partial one.
@@ -92,7 +97,8 @@ pub struct SearchResults {
 pub enum MatchTier {
     /// Every word that matters and every quoted phrase.
     Full,
-    /// Most of the words (phrases, exclusions and filters still hold).
+    /// Most of the words (phrases, exclusions and filters still hold), or the query read as
+    /// pinyin (see [`SearchHit::pinyin`]).
     Partial,
 }
 
@@ -101,8 +107,12 @@ pub struct SearchHit {
     pub id: i64,
     pub score: f32,
     pub tier: MatchTier,
-    /// For a partial match: the query's words it holds, as typed.
+    /// For a partial match: the query's words it holds, as typed; for a pinyin match, the
+    /// Chinese it matched.
     pub matched: Vec<String>,
+    /// Found by reading the query as pinyin (`xiqian jingshen` → 西迁精神): below every
+    /// match of the query as typed.
+    pub pinyin: bool,
     /// HTML-escaped title with `<mark>` around the matches.
     pub title_html: String,
     /// HTML-escaped excerpt of about 120 characters with `<mark>`s; fragments far apart

@@ -22,6 +22,8 @@ fn assert_seed_checks(idx: &SearchIndex) {
         "交大融媒体中心在哪里",
         "西安交大宣传部联学活动报道",
         "成进讲话全文",
+        // Pinyin, read back into the Chinese of the seed's body.
+        "xiqian jingshen",
     ] {
         let r = search(idx, q);
         assert!(

@@ -47,6 +47,8 @@ pub const ARCHIVE_TABLES: &[ArchiveTable] = &[
     table("audit_log", "id", false),
     table("article_changes", "seq", false),
     table("view_stats", "article_id, period, bucket, channel", false),
+    // Readers' searches, counted per day and query: aggregates that name no one.
+    table("search_query_days", "day, query", false),
     table("dictionaries", "name", false),
     // The key that signs view tokens and hashes readers' addresses.
     table("settings", "name", true),

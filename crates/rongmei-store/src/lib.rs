@@ -16,6 +16,7 @@ mod knowledge;
 mod knowledge_reads;
 mod listing;
 mod newsroom;
+mod search_log;
 mod shared;
 mod sitemaps;
 mod specials;
@@ -37,6 +38,7 @@ pub use knowledge_reads::{
 };
 pub use listing::ListedArticle;
 pub use newsroom::{ArticleMeta, Draft, NewsroomItem, Revision, Transition};
+pub use search_log::{QueryCounts, SearchCount, SearchDay};
 pub use shared::{Editor, RebuildReport, SIGNAL_DICTIONARIES, SIGNAL_REINDEX, StoredDictionary};
 pub use sitemaps::SitemapArticle;
 pub use specials::SpecialInput;

@@ -91,6 +91,19 @@ impl Store {
             .collect()
     }
 
+    /// Tags of published articles with how many articles carry each, most used first.
+    pub async fn tag_counts(&self, limit: i64) -> Result<Vec<(String, i64)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT t.tag, COUNT(*) AS n FROM article_tags t \
+             JOIN articles a ON a.id = t.article_id AND a.status = 'published' \
+             GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
     /// The published articles among `ids`, in no particular order; the others are left out.
     pub async fn published_by_ids(&self, ids: &[i64]) -> Result<Vec<Article>> {
         let mut out = Vec::with_capacity(ids.len());

@@ -53,6 +53,7 @@ fn api_routes(uploads: DefaultBodyLimit) -> (Router<AppState>, utoipa::openapi::
         .routes(routes!(specials::api_list))
         .routes(routes!(specials::api_put, specials::api_delete))
         .routes(routes!(search::api_search))
+        .routes(routes!(search::api_suggest))
         .routes(routes!(
             api_accounts::create_session,
             api_accounts::get_session,
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route("/places", get(entities::index))
         .route("/places/{name}", get(entities::entity))
         .route("/static/site.css", get(pages::stylesheet))
+        .route("/static/suggest.js", get(search::suggest_js))
         .route("/media/{*path}", get(media::serve))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(health::readyz))

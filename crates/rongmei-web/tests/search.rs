@@ -9,22 +9,11 @@ use serde_json::Value;
 
 mod common;
 
-use common::{Server, get_json, seed_and_demo};
+use common::{Server, get_json, search, seed_and_demo};
 
 async fn start(db: &TestDb) -> Server {
     seed_and_demo(db).await;
     Server::start(db, false).await
-}
-
-async fn search(http: &reqwest::Client, base: &str, query: &str) -> Value {
-    let resp = http
-        .get(format!("{base}/api/v1/search"))
-        .query(&[("q", query)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200, "{query}");
-    resp.json().await.unwrap()
 }
 
 /// The index is built in the background at start; wait until it answers.

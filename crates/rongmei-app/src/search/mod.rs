@@ -3,3 +3,4 @@
 pub mod indexer;
 pub mod online;
 pub mod query;
+pub mod suggest;

@@ -166,7 +166,16 @@ impl App {
         if !facets.is_empty() {
             q.only = Some(self.articles_mentioning(&facets).await?.unwrap_or_default());
         }
-        self.search(q).await
+        let results = self.search(q).await?;
+        // Every caller is a reader's search (the site's page, the public API). Only a first page
+        // counts: paging through results is the same search, not a new one.
+        if offset == 0
+            && let Some(raw) = p.q.as_deref()
+        {
+            self.search_log()
+                .record(raw, results.total, results.full_total, chrono::Utc::now());
+        }
+        Ok(results)
     }
 
     /// Runs a search on this node's index, on the search threads.

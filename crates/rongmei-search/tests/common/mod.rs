@@ -258,3 +258,23 @@ pub fn decoys() -> Vec<SearchDoc> {
         doc(4, "学习交流", "我们学习习近平总书记重要讲话精神。"),
     ]
 }
+
+/// A title as a reader remembers it: without its leading 【栏目】 / [栏目] labels.
+pub fn strip_label(title: &str) -> String {
+    let mut t = title.trim();
+    // Leading 【栏目】 / [栏目] labels are not what a reader remembers of a title.
+    loop {
+        let close = if t.starts_with('【') {
+            '】'
+        } else if t.starts_with('[') {
+            ']'
+        } else {
+            break;
+        };
+        match t.find(close) {
+            Some(end) => t = t[end + close.len_utf8()..].trim(),
+            None => break,
+        }
+    }
+    t.to_string()
+}

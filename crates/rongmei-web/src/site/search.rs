@@ -39,8 +39,12 @@ pub struct ApiHit {
     #[serde(rename = "match")]
     #[schema(rename = "match")]
     tier: MatchTier,
-    /// For a partial match, the query's words it holds.
+    /// For a partial match, the query's words it holds; for a pinyin match, the Chinese it
+    /// matched.
     matched: Vec<String>,
+    /// Found by reading the query as pinyin (`xiqian jingshen` → 西迁精神); such hits are
+    /// `partial` and come after the others.
+    pinyin: bool,
 }
 
 /// Which tier a hit is in (schema only).
@@ -63,8 +67,13 @@ impl From<rongmei_search::MatchTier> for MatchTier {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ApiResults {
     total: usize,
+    /// How many of them are `full` matches.
+    full_total: usize,
     took_ms: f64,
     hits: Vec<ApiHit>,
+    /// With no full match: what the reader probably meant (the Chinese of a pinyin query, or
+    /// the words that sound like a mistyped one).
+    did_you_mean: Option<String>,
 }
 
 fn rfc3339(secs: Option<i64>) -> Option<String> {
@@ -113,6 +122,8 @@ pub async fn api_search(
     let links = state.links();
     let out = ApiResults {
         total: results.total,
+        full_total: results.full_total,
+        did_you_mean: results.did_you_mean,
         took_ms: results.took_ms,
         hits: results
             .hits
@@ -128,6 +139,7 @@ pub async fn api_search(
                 column: h.column,
                 tier: h.tier.into(),
                 matched: h.matched,
+                pinyin: h.pinyin,
             })
             .collect(),
     };
@@ -139,6 +151,86 @@ pub async fn api_search(
         content_type: "application/json",
     };
     Ok(respond(&headers, &c, body))
+}
+
+/// A suggestion (`GET /api/v1/search/suggest`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApiSuggestion {
+    text: String,
+    kind: SuggestKind,
+    /// Where choosing it leads (an article, a person's page); absent: search for `text`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+/// What a suggestion is (schema only).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum SuggestKind {
+    /// A query readers ran that found something.
+    Query,
+    Person,
+    Tag,
+    /// An article's title.
+    Title,
+}
+
+#[derive(serde::Deserialize)]
+pub struct SuggestParams {
+    q: Option<String>,
+}
+
+#[utoipa::path(
+    get, path = "/api/v1/search/suggest", tag = "public",
+    params(
+        ("q" = Option<String>, Query, description = "What has been typed so far: Chinese, pinyin (`xiqian`) or initials (`xqjs`)"),
+    ),
+    responses(
+        (status = 200, description = "At most ten suggestions, best first; none for an empty `q`", body = [ApiSuggestion]),
+        (status = 304, description = "Unchanged since the `ETag` sent in `If-None-Match`"),
+        (status = 500, description = "The answer could not be written", body = ErrorBody),
+    )
+)]
+pub async fn api_suggest(
+    State(state): State<AppState>,
+    Query(p): Query<SuggestParams>,
+    headers: HeaderMap,
+) -> WebResult<Response> {
+    let found: Vec<ApiSuggestion> = state
+        .app()
+        .suggest(p.q.as_deref().unwrap_or(""))
+        .into_iter()
+        .map(|s| ApiSuggestion {
+            text: s.text,
+            kind: match s.kind {
+                rongmei_search::SuggestKind::Query => SuggestKind::Query,
+                rongmei_search::SuggestKind::Person => SuggestKind::Person,
+                rongmei_search::SuggestKind::Tag => SuggestKind::Tag,
+                rongmei_search::SuggestKind::Title => SuggestKind::Title,
+            },
+            url: s.url,
+        })
+        .collect();
+    let body = serde_json::to_vec(&found).map_err(|e| AppError::Internal(e.to_string()))?;
+    let c = Cacheable {
+        etag: etag_of(&[&body]),
+        last_modified: None,
+        cache_control: API_CACHE_CONTROL,
+        content_type: "application/json",
+    };
+    Ok(respond(&headers, &c, body))
+}
+
+/// The suggestions' script.
+pub async fn suggest_js(headers: HeaderMap) -> Response {
+    let c = Cacheable {
+        etag: etag_of(&[rongmei_render::assets::SUGGEST_JS.as_bytes()]),
+        last_modified: None,
+        cache_control: "public, max-age=86400",
+        content_type: "text/javascript; charset=utf-8",
+    };
+    respond(&headers, &c, rongmei_render::assets::SUGGEST_JS)
 }
 
 const PAGE_SIZE: usize = 10;
@@ -198,8 +290,14 @@ pub async fn page(
                         column_slug: h.column,
                         partial: (h.tier == rongmei_search::MatchTier::Partial)
                             .then(|| h.matched.join("、")),
+                        pinyin: h.pinyin,
                     })
                     .collect();
+                view.did_you_mean = results.did_you_mean.map(|meant| {
+                    let query =
+                        serde_urlencoded::to_string([("q", meant.as_str())]).unwrap_or_default();
+                    (meant, query)
+                });
             }
             Err(e @ AppError::Internal(_)) => return Err(e.into()),
             Err(e) => {

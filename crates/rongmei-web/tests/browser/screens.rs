@@ -117,7 +117,7 @@ impl Browser {
         );
     }
 
-    async fn js(&self, script: &str) -> Value {
+    pub(crate) async fn js(&self, script: &str) -> Value {
         self.c
             .execute(script, vec![])
             .await
@@ -174,7 +174,7 @@ impl Browser {
                  return {scroll: d.scrollWidth, inner: window.innerWidth, \
                    wide: Array.prototype.filter.call(document.querySelectorAll('body *'), function (e) { \
                      var r = e.getBoundingClientRect(); return r.width > 0 && r.right > window.innerWidth + 1 \
-                       && !e.closest('.table-scroll'); }).slice(0, 5).map(function (e) { \
+                       && !(e.parentElement && e.parentElement.closest('.table-scroll')); }).slice(0, 5).map(function (e) { \
                      return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).replace(/ +/g, '.') : ''); })};",
             )
             .await;

@@ -5,6 +5,7 @@
 //! and accounts get their roles from checkboxes.
 
 use fantoccini::Locator;
+use fantoccini::key::Key;
 use serde_json::json;
 
 use crate::page::Browser;
@@ -26,11 +27,62 @@ pub async fn tour(b: &mut Browser, published: i64) {
         as_reporter(b, s, draft, published).await;
         as_admin(b).await;
         knowledge(b, s.name == PHONE.name).await;
+        suggestions(b).await;
     }
     roles_from_checkboxes(b).await;
     for s in [PHONE, DESKTOP] {
         b.use_screen(s).await;
         home_with_pictures(b).await;
+    }
+}
+
+/// Typing in the header's search box offers suggestions; the keyboard moves through them
+/// and Enter takes the one chosen: an article opens, anything else is searched.
+async fn suggestions(b: &mut Browser) {
+    b.goto("/").await;
+    let typed = "主题";
+    b.wait_visible("header form.search input[name=q]")
+        .await
+        .send_keys(typed)
+        .await
+        .expect("type into the search box");
+    b.wait_visible("header .suggest li[role=option]").await;
+    b.wait_js(
+        "the box says its list is open",
+        "return document.querySelector('header input[name=q]').getAttribute('aria-expanded') === 'true';",
+    )
+    .await;
+    let input = b.wait_css("header form.search input[name=q]").await;
+    input
+        .send_keys(&char::from(Key::Down).to_string())
+        .await
+        .expect("arrow down");
+    b.wait_js(
+        "ArrowDown selects the first suggestion",
+        "var o = document.querySelector('header .suggest li'); \
+         return o.getAttribute('aria-selected') === 'true' && \
+           document.querySelector('header input[name=q]').getAttribute('aria-activedescendant') === o.id;",
+    )
+    .await;
+    b.check_page("suggestions").await;
+    let chosen = b
+        .js("return document.querySelector('header .suggest li span').textContent;")
+        .await;
+    let chosen = chosen.as_str().expect("a suggestion's text").to_string();
+    input
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await
+        .expect("enter");
+    let path = b
+        .wait_path("Enter takes the chosen suggestion", |p| {
+            p.starts_with("/articles/") || p.starts_with("/search")
+        })
+        .await;
+    if path.starts_with("/search") {
+        let q = b
+            .js("return document.querySelector('main input[name=q]').value;")
+            .await;
+        assert_eq!(q.as_str(), Some(chosen.as_str()), "searched for {chosen}");
     }
 }
 

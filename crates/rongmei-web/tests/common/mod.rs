@@ -142,6 +142,18 @@ pub async fn get_json(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> ser
         .expect("JSON body")
 }
 
+/// `GET /api/v1/search?q=query`, which must answer 200.
+pub async fn search(http: &reqwest::Client, base: &str, query: &str) -> serde_json::Value {
+    let resp = http
+        .get(format!("{base}/api/v1/search"))
+        .query(&[("q", query)])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 200, "{query}");
+    resp.json().await.expect("JSON body")
+}
+
 pub async fn get_text(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
     http.get(url)
         .send()
