@@ -128,15 +128,15 @@ async fn a_publication_arrives_in_order_and_a_failing_subscriber_does_not_hold_s
             .await
             .expect("create");
         let id = written.id;
-        app.act(&reporter, id, Action::Submit, None, None)
+        app.act(&reporter, id, Action::Submit, None, None, None)
             .await
             .expect("submit");
         for reviewer in [&first, &second, &chief] {
-            app.act(reviewer, id, Action::Approve, None, None)
+            app.act(reviewer, id, Action::Approve, None, None, None)
                 .await
                 .expect("approve");
         }
-        app.act(&chief, id, Action::Publish, None, None)
+        app.act(&chief, id, Action::Publish, None, None, None)
             .await
             .expect("publish");
         let published = Instant::now();

@@ -422,7 +422,10 @@ mod tests {
     use super::*;
 
     fn analyzer() -> Analyzer {
-        Analyzer::new(crate::DEFAULT_USER_DICT, crate::DEFAULT_ALIASES)
+        Analyzer::new(
+            crate::types::DEFAULT_USER_DICT,
+            crate::types::DEFAULT_ALIASES,
+        )
     }
 
     fn spelled(a: &Analyzer, text: &str) -> String {

@@ -251,7 +251,10 @@ mod tests {
     }
 
     fn suggester() -> Suggester {
-        let a = Analyzer::new(crate::DEFAULT_USER_DICT, crate::DEFAULT_ALIASES);
+        let a = Analyzer::new(
+            crate::types::DEFAULT_USER_DICT,
+            crate::types::DEFAULT_ALIASES,
+        );
         Suggester::build(
             &a,
             vec![

@@ -7,8 +7,8 @@ use crate::db::{Result, Store};
 
 pub const PG_ENV: &str = "RONGMEI_TEST_DATABASE_URL";
 
-/// A throwaway database; dropped (PostgreSQL) or deleted with its folder (SQLite) by [`TestDb::cleanup`]
-/// or when the process's temp folder goes.
+/// A throwaway database, dropped (PostgreSQL) or deleted with its folder (SQLite) by
+/// [`TestDb::cleanup`] or, when a test panics before that, as the value is dropped.
 pub struct TestDb {
     pub url: String,
     pub label: &'static str,
@@ -75,16 +75,39 @@ impl TestDb {
         Store::connect(&self.url).await
     }
 
-    pub async fn cleanup(self) {
-        if let (Some(admin), Some(name)) = (&self.admin_url, &self.db_name)
-            && let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(admin).await
-        {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut conn)
-            .await;
+    pub async fn cleanup(mut self) {
+        if let (Some(admin), Some(name)) = (self.admin_url.take(), self.db_name.take()) {
+            drop_database(&admin, &name).await;
         }
+    }
+}
+
+impl Drop for TestDb {
+    /// A test that panics never reaches [`TestDb::cleanup`]; its database goes here. Drop cannot
+    /// await and may run on a test's runtime, so a thread with a runtime of its own does it.
+    fn drop(&mut self) {
+        let (Some(admin), Some(name)) = (self.admin_url.take(), self.db_name.take()) else {
+            return;
+        };
+        let dropper = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(drop_database(&admin, &name));
+            }
+        });
+        let _ = dropper.join();
+    }
+}
+
+async fn drop_database(admin: &str, name: &str) {
+    if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(admin).await {
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut conn)
+        .await;
     }
 }
 

@@ -107,11 +107,14 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut seen_here = HashSet::new();
-        let visits: Vec<&Visit> = batch
+        let mut visits: Vec<&Visit> = batch
             .visits
             .iter()
             .filter(|v| seen_here.insert(v.visitor))
             .collect();
+        // Every node claims readers, and adds to rows, in one order: two flushes holding rows
+        // the other wants, taken crosswise, deadlock on PostgreSQL (one of them then fails).
+        visits.sort_by_key(|v| v.visitor);
         let mut tx = self.begin_write().await?;
         let mut claimed: HashSet<i64> = HashSet::with_capacity(visits.len());
         for chunk in visits.chunks(CLAIM_CHUNK) {
@@ -167,6 +170,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        let mut stats: Vec<_> = stats.into_iter().collect();
+        stats.sort_unstable();
         for ((article_id, period, channel, bucket), n) in &stats {
             sqlx::query(
                 "INSERT INTO view_stats (article_id, period, bucket, channel, views) VALUES ($1, $2, $3, $4, $5) \

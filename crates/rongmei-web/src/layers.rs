@@ -14,7 +14,7 @@ use crate::extract::{Resolved, bearer, session_cookie};
 use crate::newsroom::frame::{Frame, message_page};
 use crate::state::AppState;
 
-/// Sign-in forms and calls carry no session yet: only their origin is checked.
+/// Sign-in forms and calls (POST) carry no session yet: only their origin is checked.
 const SIGN_IN_PATHS: &[&str] = &["/newsroom/login", "/api/v1/session"];
 /// Larger form bodies are refused before they are read (the body limit is 2 MB anyway).
 const FORM_LIMIT: usize = 4 * 1024 * 1024;
@@ -40,7 +40,7 @@ pub fn check_same_origin(headers: &HeaderMap) -> Result<(), AppError> {
         let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
         if !origin_host.eq_ignore_ascii_case(host) {
             return Err(AppError::Forbidden(
-                "request from another origin refused".into(),
+                "拒绝来自其他网站的请求（请从本站页面提交）".into(),
             ));
         }
     }
@@ -49,7 +49,7 @@ pub fn check_same_origin(headers: &HeaderMap) -> Result<(), AppError> {
 
 fn csrf_refused() -> Response {
     WebError(AppError::Forbidden(
-        "missing or wrong CSRF token: reload the page and try again".into(),
+        "页面已过期或缺少安全令牌（CSRF），请刷新页面后重试".into(),
     ))
     .into_response()
 }
@@ -68,7 +68,9 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     if req.method().is_safe() || bearer(req.headers()).is_some() {
         return next.run(req).await;
     }
-    let sign_in = SIGN_IN_PATHS.contains(&req.uri().path());
+    // Signing in (POST) has no session yet; signing out (DELETE) has one and needs the token.
+    let sign_in =
+        req.method() == axum::http::Method::POST && SIGN_IN_PATHS.contains(&req.uri().path());
     let cookie = session_cookie(req.headers()).map(str::to_string);
     if !sign_in && cookie.is_none() {
         return next.run(req).await;

@@ -59,8 +59,8 @@ fn write_png(dir: &Path) -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn newsroom_in_a_real_browser() {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        println!(
-            "browser test skipped: chromium/chromedriver not installed (apt-get install chromium chromium-driver)"
+        common::tool_missing(
+            "browser test skipped: chromium/chromedriver not installed (apt-get install chromium chromium-driver)",
         );
         return;
     }

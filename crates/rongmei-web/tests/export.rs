@@ -314,7 +314,9 @@ async fn views(http: &reqwest::Client, live: &str, id: i64) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_static_export_is_the_site_on_nginx_and_keeps_counting() {
     if !Path::new(NGINX).exists() {
-        println!("static export test skipped: nginx not installed (apt-get install nginx)");
+        common::tool_missing(
+            "static export test skipped: nginx not installed (apt-get install nginx)",
+        );
         return;
     }
     for db in TestDb::all("static_export").await {

@@ -46,14 +46,18 @@ fn python_has(module: &str) -> bool {
 fn xmllint(what: &str, xml: &str) {
     match run("xmllint", &["--noout", "-"], xml.as_bytes()) {
         Some((ok, text)) => assert!(ok, "{what}: xmllint says {text}"),
-        None => eprintln!("xmllint check skipped: xmllint absent (apt-get install libxml2-utils)"),
+        None => common::tool_missing(
+            "xmllint check skipped: xmllint absent (apt-get install libxml2-utils)",
+        ),
     }
 }
 
 /// The entries as `feedparser` reads them (`bozo` must be 0): title, link and content.
 fn feedparser(what: &str, xml: &str) -> Option<Vec<Value>> {
     if !python_has("feedparser") {
-        eprintln!("feedparser check skipped: python3 feedparser absent (pip install feedparser)");
+        common::tool_missing(
+            "feedparser check skipped: python3 feedparser absent (pip install feedparser)",
+        );
         return None;
     }
     const SCRIPT: &str = r#"
@@ -76,7 +80,9 @@ print(json.dumps({"bozo": int(d.bozo), "error": str(d.get("bozo_exception", ""))
 
 fn json_schema(what: &str, doc: &str) {
     if !python_has("jsonschema") {
-        eprintln!("JSON Schema check skipped: python3 jsonschema absent (pip install jsonschema)");
+        common::tool_missing(
+            "JSON Schema check skipped: python3 jsonschema absent (pip install jsonschema)",
+        );
         return;
     }
     let script = format!(

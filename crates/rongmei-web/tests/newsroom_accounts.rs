@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{STAFF, Server, add_users, client, get_auth, png_bytes, post_json, sign_in};
+use common::{
+    STAFF, Server, add_users, client, cookie_of, csrf_of, get_auth, png_bytes, post_json, sign_in,
+};
 
 #[tokio::test]
 async fn sign_in_lockout_logout_and_accounts() {
@@ -215,17 +217,6 @@ async fn sign_in_lockout_logout_and_accounts() {
         srv.stop().await;
         db.cleanup().await;
     }
-}
-
-/// The CSRF token from a newsroom page's form.
-fn csrf_of(html: &str) -> String {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse("input[name=csrf]").unwrap();
-    doc.select(&sel)
-        .next()
-        .and_then(|e| e.value().attr("value"))
-        .expect("a csrf field")
-        .to_string()
 }
 
 #[tokio::test]
@@ -499,24 +490,6 @@ async fn pastes_from_word_and_wechat_are_cleaned_on_the_server() {
         }
     }
     srv.stop().await;
-}
-
-/// Signs in through the newsroom's form; returns the session cookie.
-async fn cookie_of(http: &reqwest::Client, b: &str, login: &str) -> String {
-    let resp = http
-        .post(format!("{b}/newsroom/login"))
-        .form(&[("login", login), ("password", common::PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 303, "sign in as {login}");
-    resp.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 #[tokio::test]

@@ -104,7 +104,9 @@ async fn the_served_description_passes_the_validator_and_the_fuzzer() {
             said.chars().take(1500).collect::<String>()
         );
     } else {
-        println!("openapi-spec-validator check skipped: the Python package is not installed");
+        common::tool_missing(
+            "openapi-spec-validator check skipped: the Python package is not installed",
+        );
     }
 
     // The newsroom's documentation page renders the same description, with no script at all.
@@ -125,7 +127,7 @@ async fn the_served_description_passes_the_validator_and_the_fuzzer() {
     assert_eq!(dom.select(&scripts).count(), 0, "no script on the page");
 
     if !have("st", &["--version"]) {
-        println!("schemathesis check skipped: `st` is not installed");
+        common::tool_missing("schemathesis check skipped: `st` is not installed");
         server.stop().await;
         return;
     }

@@ -28,7 +28,9 @@ fn validate(what: &str, xml: &str) {
         .stderr(Stdio::piped())
         .spawn();
     let Ok(mut child) = child else {
-        eprintln!("sitemap schema check skipped: xmllint absent (apt-get install libxml2-utils)");
+        common::tool_missing(
+            "sitemap schema check skipped: xmllint absent (apt-get install libxml2-utils)",
+        );
         return;
     };
     child

@@ -34,7 +34,7 @@ fn feedparser_titles(body: &str) -> Option<Vec<String>> {
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         if err.contains("No module named") {
-            println!("feedparser check skipped: the Python package is not installed");
+            common::tool_missing("feedparser check skipped: the Python package is not installed");
             return None;
         }
         panic!("feedparser refused the feed: {err}\n{body}");

@@ -124,8 +124,8 @@ fn verify_with_reference_library(secret: &str, got: &[Received]) {
         .args(["-c", "import standardwebhooks"])
         .output();
     if !probe.is_ok_and(|o| o.status.success()) {
-        println!(
-            "signature check by Python standardwebhooks skipped: the package is not installed"
+        common::tool_missing(
+            "signature check by Python standardwebhooks skipped: the package is not installed",
         );
         return;
     }

@@ -315,7 +315,9 @@ impl App {
     }
 
     /// Runs one workflow action: the rules decide, publication checks guard the final approval
-    /// and publication, the store applies it only if nobody acted first.
+    /// and publication, the store applies it only if nobody acted first. `seen` is the state the
+    /// person acting saw: when someone has moved the article on since, they decided on a state
+    /// that is gone, and the action is refused (409) rather than applied to the new one.
     pub async fn act(
         &self,
         actor: &Actor,
@@ -323,6 +325,7 @@ impl App {
         action: Action,
         comment: Option<&str>,
         at: Option<&str>,
+        seen: Option<ArticleStatus>,
     ) -> Result<ArticleStatus, AppError> {
         let user = actor.member()?;
         if let Some(c) = comment {
@@ -338,6 +341,12 @@ impl App {
         let m = self.article_meta(id).await?;
         if !may_read(user, m.author_id, m.status) {
             return Err(not_yours(m.status));
+        }
+        if let Some(seen) = seen.filter(|s| *s != m.status) {
+            return Err(AppError::Conflict(format!(
+                "稿件 {id} 已不在“{}”状态：有人先处理了它，请刷新页面",
+                rongmei_core::workflow::status_label(seen)
+            )));
         }
         let passed = self.store().stages_passed_by(id, user.id).await?;
         let to = decide(&ActionRequest {

@@ -94,6 +94,10 @@ pub struct ActionInput {
     comment: Option<String>,
     #[serde(default)]
     at: Option<String>,
+    /// The state the client saw the article in. When given and someone has moved the article on
+    /// since, the action is refused with 409 instead of being applied to the new state.
+    #[serde(default)]
+    status: Option<ArticleStatus>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -128,6 +132,7 @@ pub async fn article_action(
             action,
             input.comment.as_deref(),
             input.at.as_deref(),
+            input.status,
         )
         .await?;
     Ok(Json(ActionResult { id, status }))

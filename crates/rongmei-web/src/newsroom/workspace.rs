@@ -138,6 +138,8 @@ pub struct ActionForm {
     action: String,
     comment: Option<String>,
     at: Option<String>,
+    /// The state the page showed (a hidden field): the action is for that state only.
+    status: Option<String>,
 }
 
 pub async fn action_submit(
@@ -159,7 +161,14 @@ pub async fn action_submit(
     };
     match state
         .app()
-        .act(&m.actor, id, action, f.comment.as_deref(), f.at.as_deref())
+        .act(
+            &m.actor,
+            id,
+            action,
+            f.comment.as_deref(),
+            f.at.as_deref(),
+            f.status.as_deref().and_then(ArticleStatus::parse),
+        )
         .await
     {
         // A reviewer who returned a draft may no longer open it: back to their queue.

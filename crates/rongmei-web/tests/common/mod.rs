@@ -14,6 +14,17 @@ pub const SEED: &str = include_str!("../../../../fixtures/seed/000_110ea0537603b
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const DEMO: &str = include_str!("../../../../fixtures/demo/demo.jsonl");
 
+/// A check that needs an outside tool (Chromium, nginx, xmllint, a Python validator) the
+/// machine lacks says so and is skipped — unless `RONGMEI_REQUIRE_TOOLS=1`, which `.ci/run`
+/// sets after installing them: there a skip would hide a broken install, so it fails.
+pub fn tool_missing(message: &str) {
+    assert!(
+        std::env::var("RONGMEI_REQUIRE_TOOLS").as_deref() != Ok("1"),
+        "{message}, and RONGMEI_REQUIRE_TOOLS=1 forbids skipping"
+    );
+    eprintln!("{message}");
+}
+
 pub struct Server {
     pub base: String,
     _data: tempfile::TempDir,
@@ -256,13 +267,60 @@ pub async fn act(
     action: &str,
     comment: Option<&str>,
 ) -> (u16, serde_json::Value) {
+    act_with(
+        http,
+        base,
+        token,
+        id,
+        serde_json::json!({"action": action, "comment": comment}),
+    )
+    .await
+}
+
+/// Posts a workflow action's whole JSON body (with `status`, say) and returns (status, body).
+pub async fn act_with(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    id: i64,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
     post_json(
         http,
         &format!("{base}/api/v1/articles/{id}/actions"),
         Some(token),
-        serde_json::json!({"action": action, "comment": comment}),
+        body,
     )
     .await
+}
+
+/// Signs in through the newsroom's form, as a person does; returns the session cookie.
+pub async fn cookie_of(http: &reqwest::Client, base: &str, login: &str) -> String {
+    let resp = http
+        .post(format!("{base}/newsroom/login"))
+        .form(&[("login", login), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(resp.status(), 303, "sign in as {login}");
+    resp.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("cookie pair")
+        .to_string()
+}
+
+/// The CSRF token from a newsroom page's form.
+pub fn csrf_of(html: &str) -> String {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("input[name=csrf]").expect("selector");
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr("value"))
+        .expect("a csrf field")
+        .to_string()
 }
 
 /// Takes a draft of STAFF's `reporter` through submission, the three reviews (初审, 复审, 终审)
