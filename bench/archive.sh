@@ -10,7 +10,7 @@ M=${2:-10000}
 source bench/lib.sh
 [[ -f $CORPUS ]] || { echo "skipped: $CORPUS absent"; exit 0; }
 cargo build --release -q -p rongmei
-BIN=target/release/rongmei
+BIN=${CARGO_TARGET_DIR:-target}/release/rongmei
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 replicate_corpus "$N" "$WORK/articles.jsonl"

@@ -14,7 +14,7 @@ for tool in nginx wrk; do
     command -v $tool >/dev/null || { apt-get install -y -qq nginx wrk >/dev/null 2>&1 || { echo "needs $tool"; exit 1; }; }
 done
 cargo build --release -q -p rongmei
-BIN=target/release/rongmei
+BIN=${CARGO_TARGET_DIR:-target}/release/rongmei
 WORK=$(mktemp -d)
 PORT=${PORT:-18098}
 STATIC_PORT=${STATIC_PORT:-18099}

@@ -10,8 +10,8 @@ command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
 cargo build --release -q -p rongmei
 WORK=$(mktemp -d)
 PORT=${PORT:-18095}
-target/release/rongmei --data "$WORK" import fixtures/seed >/dev/null 2>&1
-target/release/rongmei --data "$WORK" --listen 127.0.0.1:$PORT --trust-proxy serve >"$WORK/serve.log" 2>&1 &
+${CARGO_TARGET_DIR:-target}/release/rongmei --data "$WORK" import fixtures/seed >/dev/null 2>&1
+${CARGO_TARGET_DIR:-target}/release/rongmei --data "$WORK" --listen 127.0.0.1:$PORT --trust-proxy serve >"$WORK/serve.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -5,9 +5,13 @@
 # Needs root (it mounts a small tmpfs as the data folder's disk); 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every line is kept, so that a MISMATCH anywhere fails the run (exit 1) once all is printed.
+MISMATCHES=$(mktemp)
+exec > >(tee >(grep MISMATCH >"$MISMATCHES")) 2>&1
+trap_mismatch() { sleep 0.2; [[ ! -s $MISMATCHES ]] || { echo "a figure missed its promise"; exit 1; }; }
 [[ $(id -u) == 0 ]] || { echo "skipped: needs root to mount a small disk"; exit 0; }
 cargo build --release -q -p rongmei
-BIN=$PWD/target/release/rongmei
+BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/rongmei
 WORK=$(mktemp -d)
 PORT=${PORT:-18131}
 PID=
@@ -95,3 +99,4 @@ with sqlite3.connect(os.path.join(data, "rongmei.sqlite")) as db:
 PY
 grep -c "disk is full" "$WORK/serve.log" | xargs echo "log lines naming the full disk:"
 grep -E "ERROR|WARN" "$WORK/serve.log" | grep -v "disk is full" | cut -c1-400 | tail -n 5
+trap_mismatch

@@ -17,7 +17,7 @@ source bench/lib.sh
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || { echo "skipped: nginx absent (apt-get install nginx)"; exit 0; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 cargo build --release -q -p rongmei
-BIN=$PWD/target/release/rongmei
+BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/rongmei
 WORK=$(mktemp -d)
 LIVE_PORT=${LIVE_PORT:-18190}
 SITE_PORT=${SITE_PORT:-18191}

@@ -8,12 +8,16 @@
 # own, never beside anything that uses that cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Every line is kept, so that a MISMATCH anywhere fails the run (exit 1) once all is printed.
+MISMATCHES=$(mktemp)
+exec > >(tee >(grep MISMATCH >"$MISMATCHES")) 2>&1
+trap_mismatch() { sleep 0.2; [[ ! -s $MISMATCHES ]] || { echo "a figure missed its promise"; exit 1; }; }
 command -v pg_ctlcluster >/dev/null || { echo "skipped: needs pg_ctlcluster (Debian's PostgreSQL)"; exit 0; }
 PGVER=$(ls /etc/postgresql | head -n1)
 cargo build --release -q -p rongmei
 cargo build --release -q -p rongmei-web --example viewload
-BIN=target/release/rongmei
-LOAD=target/release/examples/viewload
+BIN=${CARGO_TARGET_DIR:-target}/release/rongmei
+LOAD=${CARGO_TARGET_DIR:-target}/release/examples/viewload
 WORK=$(mktemp -d)
 PGDB=rongmei_bench_faults_$$
 PG="postgres://postgres@127.0.0.1:5432/$PGDB"
@@ -138,6 +142,8 @@ for i in ids:
     n = sum(1 for l in lines if l.get("to") == "published")
     twice += n > 1
 print(f"published {published} of {N}; published more than once: {twice}")
+if twice or published != N:
+    print("MISMATCH: not every scheduled article was published exactly once")
 PY
 kill "$PID_B" 2>/dev/null || true; wait "$PID_B" 2>/dev/null || true
 
@@ -149,3 +155,4 @@ if RONGMEI_DATABASE_URL=$PG $BIN --data "$WORK/a" --listen 127.0.0.1:$PORT serve
 else
     tail -n1 "$WORK/newer.err"
 fi
+trap_mismatch

@@ -8,7 +8,7 @@ COPIES=1
 source bench/lib.sh
 [[ -f $CORPUS ]] || { echo "skipped: $CORPUS absent"; exit 0; }
 cargo build --release -q -p rongmei
-BIN=target/release/rongmei
+BIN=${CARGO_TARGET_DIR:-target}/release/rongmei
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 INPUT=$CORPUS

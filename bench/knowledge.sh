@@ -18,7 +18,7 @@ echo "== 1. evaluation and extractor speed: cargo bench -p rongmei-knowledge --b
 cargo bench -q -p rongmei-knowledge --bench knowledge
 
 cargo build --release -q -p rongmei
-BIN=$PWD/target/release/rongmei
+BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/rongmei
 WORK=$(mktemp -d)
 PORT=${PORT:-18195}
 SERVER=

@@ -21,7 +21,7 @@ if [[ $DB == postgres* ]]; then
     psql "$ADMIN_DB" -qc "DROP DATABASE IF EXISTS $NAME" -c "CREATE DATABASE $NAME" >/dev/null 2>&1
     DB=${DB%/*}/$NAME
 fi
-BIN=target/release/rongmei
+BIN=${CARGO_TARGET_DIR:-target}/release/rongmei
 PASSWORD='the chief knows this one'
 echo "$PASSWORD" | $BIN --data "$WORK" --database "$DB" user add chief --role chief --name 终审 >/dev/null
 $BIN --data "$WORK" --database "$DB" --listen 127.0.0.1:$PORT --trust-proxy serve >"$WORK/serve.log" 2>&1 &
@@ -34,5 +34,5 @@ cleanup() {
 trap cleanup EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 echo "database: ${DB%%://*}; $(nproc) cores"
-target/release/examples/signin_attack --url "http://127.0.0.1:$PORT" --login chief \
+${CARGO_TARGET_DIR:-target}/release/examples/signin_attack --url "http://127.0.0.1:$PORT" --login chief \
     --password "$PASSWORD" --attempts "$ATTEMPTS" --addresses "$ADDRESSES" --seconds "$SECONDS_"

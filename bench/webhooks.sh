@@ -20,7 +20,7 @@ if [[ $DB == postgres* ]]; then
     psql "$ADMIN_DB" -qc "DROP DATABASE IF EXISTS $NAME" -c "CREATE DATABASE $NAME" >/dev/null 2>&1
     DB=${DB%/*}/$NAME
 fi
-BIN=target/release/rongmei
+BIN=${CARGO_TARGET_DIR:-target}/release/rongmei
 PASSWORD='webhook bench password'
 for account in reporter:reporter r1:reviewer1 r2:reviewer2 chief:chief admin:admin; do
     echo "$PASSWORD" | $BIN --data "$WORK" --database "$DB" user add "${account%%:*}" --role "${account##*:}" >/dev/null
@@ -35,5 +35,5 @@ cleanup() {
 trap cleanup EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 echo "database: ${DB%%://*}; $(nproc) cores"
-target/release/examples/webhook_load --url "http://127.0.0.1:$PORT" --password "$PASSWORD" \
+${CARGO_TARGET_DIR:-target}/release/examples/webhook_load --url "http://127.0.0.1:$PORT" --password "$PASSWORD" \
     --articles "$ARTICLES" --events "$EVENTS" --workers "$WORKERS"

@@ -11,7 +11,7 @@ N=${1:-100000}
 source bench/lib.sh
 FIXTURE=../shared/fixtures/wxr/everet-org_zh-blog_wordpress.xml
 cargo build --release -q -p rongmei
-BIN=target/release/rongmei
+BIN=${CARGO_TARGET_DIR:-target}/release/rongmei
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 

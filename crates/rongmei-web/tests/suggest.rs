@@ -1,15 +1,13 @@
 //! Search that finds what readers mean, over HTTP: pinyin queries, "did you mean", and the
 //! suggestions offered as readers type (titles, people, tags), on both databases.
 
-use std::time::{Duration, Instant};
-
 use rongmei_store::testing::TestDb;
 use scraper::{Html, Selector};
 use serde_json::Value;
 
 mod common;
 
-use common::{Server, get_json, get_text, search, seed_and_demo};
+use common::{Server, eventually, get_json, get_text, search, seed_and_demo};
 
 async fn suggest(http: &reqwest::Client, base: &str, typed: &str) -> Vec<Value> {
     let resp = http
@@ -22,23 +20,6 @@ async fn suggest(http: &reqwest::Client, base: &str, typed: &str) -> Vec<Value> 
     match resp.json::<Value>().await.unwrap() {
         Value::Array(items) => items,
         other => panic!("{typed}: an array, not {other}"),
-    }
-}
-
-/// Polls `check` until it holds or 30 s have passed: the index and the suggestions are built
-/// in the background after the server starts.
-async fn eventually<F, Fut>(what: &str, check: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    while !check().await {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{what}: not within 30 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

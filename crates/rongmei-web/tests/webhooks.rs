@@ -280,12 +280,13 @@ async fn a_failing_receiver_gets_three_signed_attempts_with_one_id_and_the_log_s
         );
         assert_eq!(submitted[0].json()["data"]["status"], "submitted");
 
-        let (s, log) = get_auth(
-            &http,
-            &format!("{base}/api/v1/webhooks/{hook}/deliveries"),
-            &admin,
-        )
+        let deliveries = format!("{base}/api/v1/webhooks/{hook}/deliveries");
+        // The receiver has had the third attempt; the sender records its answer just after.
+        common::eventually("the retried delivery is recorded as delivered", || async {
+            get_auth(&http, &deliveries, &admin).await.1[0]["state"] == "delivered"
+        })
         .await;
+        let (s, log) = get_auth(&http, &deliveries, &admin).await;
         assert_eq!(s, 200, "{log}");
         let log = log.as_array().expect("deliveries").clone();
         assert_eq!(log.len(), 1, "one delivery per event: {log:?}");

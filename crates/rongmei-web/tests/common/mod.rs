@@ -153,6 +153,23 @@ pub async fn get_json(http: &reqwest::Client, url: impl reqwest::IntoUrl) -> ser
         .expect("JSON body")
 }
 
+/// Polls `check` until it holds, failing after 30 s: for what a server does in the background
+/// (indexing, deliveries, flushes), instead of a sleep that is too short on a busy machine.
+pub async fn eventually<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    while !check().await {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{what}: not within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// `GET /api/v1/search?q=query`, which must answer 200.
 pub async fn search(http: &reqwest::Client, base: &str, query: &str) -> serde_json::Value {
     let resp = http
