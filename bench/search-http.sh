@@ -37,7 +37,8 @@ fi
 /usr/bin/time -f "reindex: %e s wall, peak RSS %M KB" "$BIN" --data "$DATA" reindex 2>&1 | tail -n2
 "$BIN" --data "$DATA" --listen 127.0.0.1:$PORT serve >"$WORK/serve.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+# Ready, not just up: until the index is open, searches answer 503, which would count as fast answers.
+for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 cat >"$WORK/queries.lua" <<'LUA'
 local queries = { "西迁精神", "融媒体中心", '"学习习近平"', "主题教育", "新闻联播", "研究生院 通知",
   "西迁 -同济", "人工智能", "乡村振兴", "创新港", "奖学金", "习近平总书记", "疫情防控", "毕业典礼" }

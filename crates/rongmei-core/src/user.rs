@@ -152,8 +152,8 @@ pub fn validate_name(name: &str) -> Result<(), String> {
 
 pub fn validate_login(login: &str) -> Result<(), String> {
     let n = login.chars().count();
-    if !(2..=32).contains(&n) {
-        return Err("登录名须为 2 到 32 个字符".into());
+    if !(2..=MAX_LOGIN_CHARS).contains(&n) {
+        return Err(format!("登录名须为 2 到 {MAX_LOGIN_CHARS} 个字符"));
     }
     if !login
         .chars()
@@ -170,8 +170,8 @@ pub fn validate_password(password: &str) -> Result<(), String> {
     if n < 8 {
         return Err("密码至少 8 个字符".into());
     }
-    if n > 256 {
-        return Err("密码最多 256 个字符".into());
+    if n > MAX_PASSWORD_CHARS {
+        return Err(format!("密码最多 {MAX_PASSWORD_CHARS} 个字符"));
     }
     Ok(())
 }
@@ -204,5 +204,32 @@ mod tests {
         assert!(validate_name(&"长".repeat(MAX_NAME_CHARS + 1)).is_err());
         assert!(validate_password("short").is_err());
         assert!(validate_password("correct horse").is_ok());
+    }
+
+    #[test]
+    fn every_limit_holds_exactly_at_its_edge() {
+        assert!(validate_name(&"长".repeat(MAX_NAME_CHARS)).is_ok());
+        assert!(validate_login(&"a".repeat(MAX_LOGIN_CHARS)).is_ok());
+        assert!(validate_login(&"a".repeat(MAX_LOGIN_CHARS + 1)).is_err());
+        assert!(validate_login("ab").is_ok());
+        assert!(validate_password(&"密".repeat(7)).is_err());
+        assert!(validate_password(&"密".repeat(8)).is_ok());
+        assert!(validate_password(&"密".repeat(MAX_PASSWORD_CHARS)).is_ok());
+        assert!(validate_password(&"密".repeat(MAX_PASSWORD_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn roles_are_written_and_shown_in_one_order() {
+        let roles = Role::parse_list("chief,reviewer1").expect("roles");
+        assert_eq!(Role::join(&roles), "reviewer1,chief");
+        assert_eq!(Role::parse_list(&Role::join(&roles)), Ok(roles.clone()));
+        let u = User {
+            id: 1,
+            login: "u".into(),
+            name: "U".into(),
+            roles,
+            disabled: false,
+        };
+        assert_eq!(u.roles_label(), "初审、终审");
     }
 }

@@ -371,6 +371,95 @@ mod tests {
     }
 
     #[test]
+    fn actions_are_named_as_the_api_spells_them_and_labelled_in_chinese() {
+        let names: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "submit", "approve", "reject", "publish", "schedule", "retract"
+            ]
+        );
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+            assert_eq!(Action::parse(&format!(" {} ", a.as_str())), Some(a));
+        }
+        assert_eq!(Action::parse("delete"), None);
+        let labels: Vec<&str> = Action::ALL.iter().map(|a| a.label()).collect();
+        assert_eq!(labels, ["送审", "通过", "退回", "发布", "定时发布", "撤稿"]);
+        assert_eq!(status_label(S::Submitted), "待初审");
+        assert_eq!(status_label(S::Retracted), "已撤稿");
+    }
+
+    #[test]
+    fn each_role_waits_for_its_own_stage() {
+        assert_eq!(waiting_for(Role::Reviewer1), [S::Submitted]);
+        assert_eq!(waiting_for(Role::Reviewer2), [S::FirstPassed]);
+        assert_eq!(waiting_for(Role::Chief), [S::SecondPassed, S::Approved]);
+        assert!(waiting_for(Role::Reporter).is_empty());
+    }
+
+    #[test]
+    fn the_chief_may_send_back_an_approved_or_scheduled_article_and_nobody_else() {
+        let chief = user(4, &[Role::Chief]);
+        let r2 = user(3, &[Role::Reviewer2]);
+        for s in [S::Approved, S::Scheduled] {
+            let back = run(&chief, 1, s, &[], Action::Reject, Some("标题有误"));
+            assert_eq!(back, Ok(S::Draft), "{s:?}");
+            assert!(matches!(
+                run(&r2, 1, s, &[], Action::Reject, Some("x")),
+                Err(WorkflowError::Forbidden(_))
+            ));
+        }
+        assert!(matches!(
+            run(&chief, 1, S::Published, &[], Action::Reject, Some("x")),
+            Err(WorkflowError::Conflict(_))
+        ));
+    }
+
+    #[test]
+    fn nobody_but_its_author_edits_a_draft() {
+        let author = user(1, &[Role::Reporter]);
+        assert_eq!(may_edit(&author, Some(1), S::Draft), Ok(()));
+        for roles in [
+            &[Role::Reporter][..],
+            &[Role::Reviewer1],
+            &[Role::Chief],
+            &[Role::Admin],
+        ] {
+            assert!(matches!(
+                may_edit(&user(9, roles), Some(1), S::Draft),
+                Err(WorkflowError::Forbidden(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn either_reviewer_reads_an_article_between_the_stages() {
+        let r1 = user(3, &[Role::Reviewer1]);
+        let r2 = user(4, &[Role::Reviewer2]);
+        for s in [S::FirstPassed, S::SecondPassed, S::Approved, S::Scheduled] {
+            assert!(may_read(&r1, Some(1), s), "初审 reads {s:?}");
+            assert!(may_read(&r2, Some(1), s), "复审 reads {s:?}");
+        }
+    }
+
+    #[test]
+    fn the_chief_is_offered_publishing_and_scheduling_an_approved_article() {
+        let chief = user(4, &[Role::Chief]);
+        let now = Utc::now();
+        let offered = available_actions(&chief, Some(1), S::Approved, &[], now);
+        assert_eq!(
+            offered,
+            [Action::Reject, Action::Publish, Action::Schedule],
+            "scheduling is offered for a time after now"
+        );
+        assert!(
+            available_actions(&user(1, &[Role::Reporter]), Some(1), S::Approved, &[], now)
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn the_happy_path_runs_through_three_stages() {
         let reporter = user(1, &[Role::Reporter]);
         let r1 = user(2, &[Role::Reviewer1]);
