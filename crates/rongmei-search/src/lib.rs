@@ -27,6 +27,7 @@ mod partial;
 mod pinyin;
 mod pinyin_tier;
 mod query;
+mod safe_seek;
 mod schema;
 mod snippet;
 mod storage;

@@ -16,6 +16,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use crate::analysis::{Analyzer, bigrams, exact_key, fold, is_cjk, is_filler_word, is_stop_word};
 use crate::bonus::BonusQuery;
 use crate::error::SearchError;
+use crate::safe_seek::SafeSeek;
 use crate::schema::Fields;
 
 /// Longer queries are cut to this many characters (after trimming).
@@ -473,7 +474,7 @@ pub(crate) fn constraints(
             }
         }
         if !alts.is_empty() {
-            required.push((Occur::MustNot, one_of(alts)));
+            required.push((Occur::MustNot, SafeSeek::boxed(one_of(alts))));
         }
     }
     if let Some(col) = filters.column {

@@ -595,3 +595,45 @@ fn results_serialize() {
     assert!(json["hits"][0]["snippet_html"].as_str().is_some());
     assert!(json["took_ms"].as_f64().is_some());
 }
+
+/// Every XSS payload of the web tests, typed as a query against articles that hold them: an
+/// answer or a clear refusal, never a panic (`--><script>…` excluded a phrase in a way that
+/// tripped tantivy's phrase scorer).
+#[test]
+fn markup_typed_as_a_query_is_answered_or_refused_never_a_panic() {
+    const PAYLOADS: &str = include_str!("../../../fixtures/xss/payloads.txt");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let idx = open(tmp.path());
+    let list: Vec<&str> = PAYLOADS
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect();
+    let docs: Vec<_> = list
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            doc(
+                i as i64 + 1,
+                &format!("{p} 载荷{i:03}"),
+                &format!("载荷{i:03} {p} {p}"),
+            )
+        })
+        .collect();
+    idx.upsert(&docs).expect("upsert");
+    for p in &list {
+        for q in [p.to_string(), format!("载荷 {p}")] {
+            let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                idx.search(&SearchQuery {
+                    q: q.clone(),
+                    limit: 10,
+                    ..SearchQuery::default()
+                })
+            }));
+            match answer {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => assert!(e.is_bad_request(), "{q:?}: {e}"),
+                Err(_) => panic!("{q:?}: the search panicked"),
+            }
+        }
+    }
+}

@@ -263,8 +263,42 @@ async fn no_payload_runs_on_any_page() {
         .json()
         .await
         .unwrap();
-    for h in search["hits"].as_array().unwrap() {
+    let hits = search["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "the search finds the payload articles");
+    for h in hits {
         assert_safe(h["snippet_html"].as_str().unwrap_or(""), "search snippet");
+    }
+    // The search page lists them too: a listing checked with nothing on it proves nothing.
+    let (_, html) = page(&http, &format!("{b}/search?q=载荷"), None).await;
+    let doc = Html::parse_document(&html);
+    let titles = scraper::Selector::parse(".hit a, .list a").unwrap();
+    assert!(
+        doc.select(&titles)
+            .any(|a| a.text().collect::<String>().contains("载荷")),
+        "the search page lists the payload articles"
+    );
+
+    // Values the pages echo back: the search query and its column filter, the sign-in page's
+    // `next`, a column's slug, and each article's analytics page.
+    for p in &list {
+        let echoed = [
+            url::Url::parse_with_params(&format!("{b}/search"), [("q", *p)]),
+            url::Url::parse_with_params(&format!("{b}/search"), [("q", "载荷"), ("column", *p)]),
+            url::Url::parse_with_params(&format!("{b}/newsroom/login"), [("next", *p)]),
+        ];
+        let mut column = url::Url::parse(&format!("{b}/columns/")).unwrap();
+        column.path_segments_mut().unwrap().pop_if_empty().push(p);
+        for url in echoed.into_iter().map(Result::unwrap).chain([column]) {
+            let (s, html) = page(&http, url.as_str(), None).await;
+            assert!(s < 500, "{url}: {s}");
+            assert_safe(&html, url.as_str());
+        }
+    }
+    for (id, _) in &ids {
+        let url = format!("{b}/admin/analytics/articles/{id}");
+        let (s, html) = page(&http, &url, Some(&chief)).await;
+        assert_eq!(s, 200, "{url}");
+        assert_safe(&html, &url);
     }
     srv.stop().await;
 }
