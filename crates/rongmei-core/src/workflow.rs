@@ -87,6 +87,15 @@ pub fn status_label(s: ArticleStatus) -> &'static str {
     }
 }
 
+/// Why an action decided on an article in state `seen` is refused once someone has moved the
+/// article on (409): the one wording for the application's check and the store's.
+pub fn moved_on(article_id: i64, seen: ArticleStatus) -> String {
+    format!(
+        "稿件 {article_id} 已不在“{}”状态：有人先处理了它，请刷新页面",
+        status_label(seen)
+    )
+}
+
 /// The review stage an article waits in, and the role that passes it.
 pub fn stage_role(s: ArticleStatus) -> Option<Role> {
     match s {

@@ -418,10 +418,9 @@ impl Store {
             .await?,
         };
         let Some(revision) = revision else {
-            return Err(StoreError::Conflict(format!(
-                "稿件 {} 已不在“{}”状态：有人先处理了它，请刷新页面",
+            return Err(StoreError::Conflict(rongmei_core::workflow::moved_on(
                 t.article_id,
-                rongmei_core::workflow::status_label(t.from)
+                t.from,
             )));
         };
         let mut detail = t.detail.clone();

@@ -343,9 +343,8 @@ impl App {
             return Err(not_yours(m.status));
         }
         if let Some(seen) = seen.filter(|s| *s != m.status) {
-            return Err(AppError::Conflict(format!(
-                "稿件 {id} 已不在“{}”状态：有人先处理了它，请刷新页面",
-                rongmei_core::workflow::status_label(seen)
+            return Err(AppError::Conflict(rongmei_core::workflow::moved_on(
+                id, seen,
             )));
         }
         let passed = self.store().stages_passed_by(id, user.id).await?;
