@@ -87,39 +87,14 @@ fn api_writes(description: &serde_json::Value) -> BTreeSet<String> {
     out
 }
 
-/// The non-API write routes of `src/routes.rs`: each `.route("path", …post(…)…)`.
-fn form_writes(source: &str) -> BTreeSet<String> {
+/// The non-API write routes of `src/routes.rs`, as `METHOD path`.
+fn form_writes() -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let mut rest = source;
-    while let Some(at) = rest.find(".route(") {
-        rest = &rest[at + ".route(".len()..];
-        // The call's arguments, up to its closing parenthesis.
-        let mut depth = 1;
-        let end = rest
-            .char_indices()
-            .find(|&(_, c)| {
-                match c {
-                    '(' => depth += 1,
-                    ')' => depth -= 1,
-                    _ => {}
-                }
-                depth == 0
-            })
-            .map_or(rest.len(), |(i, _)| i);
-        let args = &rest[..end];
-        let Some(path) = args.split('"').nth(1) else {
-            continue;
-        };
-        for method in ["post", "put", "patch", "delete"] {
-            let called = args.match_indices(&format!("{method}(")).any(|(i, _)| {
-                // `post(` as a call of its own or chained (`get(…).post(`), not `repost(`.
-                i == 0 || !args[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
-            });
-            if called {
-                let write = format!("{} {path}", method.to_uppercase());
-                if !WITHOUT_SESSION.contains(&write.as_str()) {
-                    out.insert(write);
-                }
+    for (path, methods) in common::page_routes() {
+        for m in methods.into_iter().filter(|m| *m != "get") {
+            let write = format!("{} {path}", m.to_uppercase());
+            if !WITHOUT_SESSION.contains(&write.as_str()) {
+                out.insert(write);
             }
         }
     }
@@ -186,10 +161,8 @@ async fn every_cookie_write_in_the_route_table_needs_the_csrf_token_and_this_sit
 
     let description: serde_json::Value =
         common::get_json(&http, format!("{b}/api/openapi.json")).await;
-    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs"))
-        .expect("read src/routes.rs");
     let mut found = api_writes(&description);
-    found.extend(form_writes(&source));
+    found.extend(form_writes());
     let listed: BTreeSet<String> = WRITES.iter().map(|w| w.to_string()).collect();
     assert_eq!(
         found.difference(&listed).collect::<Vec<_>>(),

@@ -2,12 +2,14 @@
 //! and confirm, reject, rename or add names (kept per article across every re-extraction); and
 //! they merge two entities, split a written form off one, or rename one. Everything is audited.
 
+use rongmei_core::workflow::may_read;
 use rongmei_core::{EntityKind, Role, User, Verdict, clean_entity_name};
 use rongmei_store::{Correction, DatedMention, Mention};
 use serde::Deserialize;
 
 use crate::actor::Actor;
 use crate::app::App;
+use crate::articles::reads::not_yours;
 use crate::error::AppError;
 
 /// Who may correct knowledge: the reviewers and the editors above them.
@@ -85,14 +87,30 @@ fn curator(actor: &Actor) -> Result<&User, AppError> {
     actor.member()
 }
 
+/// Whether `user` curates what extraction finds (the 人物与机构 pages).
+pub fn is_curator(user: &User) -> bool {
+    CURATORS.iter().any(|r| user.has(*r))
+}
+
 impl App {
-    /// What extraction found in an article, for the newsroom (any status).
+    /// A curator who may read the article: its names come with sentences of its text, so a
+    /// draft's stay with those who may read the draft.
+    async fn curator_of(&self, actor: &Actor, article_id: i64) -> Result<(), AppError> {
+        let user = curator(actor)?;
+        let meta = self.article_meta(article_id).await?;
+        if !may_read(user, meta.author_id, meta.status) {
+            return Err(not_yours(meta.status));
+        }
+        Ok(())
+    }
+
+    /// What extraction found in an article, for its curators (any status they may read).
     pub async fn article_knowledge(
         &self,
         actor: &Actor,
         article_id: i64,
     ) -> Result<ArticleKnowledge, AppError> {
-        actor.member()?;
+        self.curator_of(actor, article_id).await?;
         let article = self.any_article(article_id).await?;
         let store = self.store();
         Ok(ArticleKnowledge {
@@ -113,8 +131,8 @@ impl App {
         article_id: i64,
         form: CorrectionForm,
     ) -> Result<(), AppError> {
+        self.curator_of(actor, article_id).await?;
         let user = curator(actor)?;
-        self.any_article(article_id).await?;
         let kind = kind_field(&form.kind)?;
         let name = name_field("name", &form.name)?;
         let roles = roles_field(&form.roles)?;

@@ -67,6 +67,11 @@ impl WorkspacePage<'_> {
         matches!(self.a.status, S::Approved | S::Scheduled | S::Published)
     }
 
+    /// Names found in the article are curated by reviewers, chiefs and admins.
+    fn may_curate(&self) -> bool {
+        rongmei_app::knowledge::curation::is_curator(&self.frame.user)
+    }
+
     fn compare_link(&self, c: &SinceSubmitted) -> String {
         self.links
             .newsroom_history(self.a.id, Some((c.submitted_revision, c.revision)))

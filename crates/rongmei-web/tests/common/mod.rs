@@ -417,3 +417,43 @@ pub const STAFF: &[(&str, &str)] = &[
     ("chief", "chief"),
     ("admin", "admin"),
 ];
+
+/// The routes `src/routes.rs` adds outside the API, as (path, methods), read from its source:
+/// each `.route("path", get(…).post(…))`, methods in lower case.
+pub fn page_routes() -> Vec<(String, Vec<&'static str>)> {
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs"))
+        .expect("read src/routes.rs");
+    let mut out = Vec::new();
+    let mut rest = source.as_str();
+    while let Some(at) = rest.find(".route(") {
+        rest = &rest[at + ".route(".len()..];
+        // The call's arguments, up to its closing parenthesis.
+        let mut depth = 1;
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            })
+            .map_or(rest.len(), |(i, _)| i);
+        let args = &rest[..end];
+        let Some(path) = args.split('"').nth(1) else {
+            continue;
+        };
+        let methods = ["get", "post", "put", "patch", "delete"]
+            .into_iter()
+            .filter(|m| {
+                // `post(` called on its own or chained (`get(…).post(`), not `repost(`.
+                args.match_indices(&format!("{m}(")).any(|(i, _)| {
+                    i == 0 || !args[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                })
+            })
+            .collect();
+        out.push((path.to_string(), methods));
+    }
+    out
+}
