@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::{ADMIN_TOKEN, Server, seed_and_demo};
 use rongmei_store::testing::TestDb;
 use scraper::{Html, Selector};
@@ -33,7 +31,13 @@ async fn analytics_pages_chart_counted_views() {
             }
             assert_eq!(req.send().await.unwrap().status(), 200);
         }
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        // The counter writes them (and their daily rows) on its next flush.
+        let store = db.store().await.unwrap();
+        common::eventually("the three views are written", || async {
+            store.view_counts(id).await.ok().flatten().map(|(v, _)| v) == Some(1774 + 3)
+        })
+        .await;
+        store.close().await;
 
         let closed = http
             .get(format!("{}/admin/analytics", srv.base))
@@ -204,7 +208,12 @@ async fn csv_cells_that_look_like_formulas_are_text() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let store = db.store().await.unwrap();
+        common::eventually("the view is written", || async {
+            store.view_counts(id).await.ok().flatten().map(|(v, _)| v) == Some(1)
+        })
+        .await;
+        store.close().await;
         let text = http
             .get(format!("{}/admin/analytics/views.csv", srv.base))
             .bearer_auth(ADMIN_TOKEN)

@@ -132,8 +132,18 @@ async fn token_calls_count_once_with_the_page_and_never_without_a_token() {
             1776
         );
 
-        tokio::time::sleep(Duration::from_millis(1500)).await;
         let store = db.store().await.unwrap();
+        // Written on the counter's next flush: every raw request, and the counted views beside.
+        common::eventually("the raw requests are written", || async {
+            store
+                .view_counts(id)
+                .await
+                .ok()
+                .flatten()
+                .map(|(_, raw)| raw)
+                == Some(4)
+        })
+        .await;
         assert_eq!(
             store.view_counts(id).await.unwrap(),
             Some((1776, 4)),

@@ -248,7 +248,18 @@ async fn no_payload_runs_on_any_page() {
         listings.push(format!("/search?q={t}"));
     }
     // Search answers come from the index, which follows the change feed.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    common::eventually("the index holds every payload article", || async {
+        let v: Value = http
+            .get(format!("{b}/api/v1/search?q=载荷&limit=1"))
+            .send()
+            .await
+            .expect("search")
+            .json()
+            .await
+            .unwrap_or(Value::Null);
+        v["total"].as_u64() == Some(ids.len() as u64)
+    })
+    .await;
     for path in &listings {
         let url = format!("{b}{path}");
         let (s, html) = page(&http, &url, Some(&chief)).await;
