@@ -422,10 +422,7 @@ mod tests {
     use super::*;
 
     fn analyzer() -> Analyzer {
-        Analyzer::new(
-            crate::types::DEFAULT_USER_DICT,
-            crate::types::DEFAULT_ALIASES,
-        )
+        crate::types::shipped_analyzer()
     }
 
     fn spelled(a: &Analyzer, text: &str) -> String {

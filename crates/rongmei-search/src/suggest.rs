@@ -251,10 +251,7 @@ mod tests {
     }
 
     fn suggester() -> Suggester {
-        let a = Analyzer::new(
-            crate::types::DEFAULT_USER_DICT,
-            crate::types::DEFAULT_ALIASES,
-        );
+        let a = crate::types::shipped_analyzer();
         Suggester::build(
             &a,
             vec![

@@ -13,6 +13,12 @@ pub const DEFAULT_USER_DICT: &str = include_str!("default_user_dict.txt");
 /// line); used when [`SearchConfig::aliases`] is `None`.
 pub const DEFAULT_ALIASES: &str = include_str!("default_aliases.txt");
 
+/// The analyzer with the shipped dictionary and aliases, for the crate's unit tests.
+#[cfg(test)]
+pub(crate) fn shipped_analyzer() -> crate::analysis::Analyzer {
+    crate::analysis::Analyzer::new(DEFAULT_USER_DICT, DEFAULT_ALIASES)
+}
+
 /// The folding applied to indexed text and queries alike: traditional → simplified,
 /// full-width → half-width, lower case. One character in, one character out.
 pub fn normalize(text: &str) -> String {

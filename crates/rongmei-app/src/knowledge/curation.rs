@@ -95,13 +95,17 @@ pub fn is_curator(user: &User) -> bool {
 impl App {
     /// A curator who may read the article: its names come with sentences of its text, so a
     /// draft's stay with those who may read the draft.
-    async fn curator_of(&self, actor: &Actor, article_id: i64) -> Result<(), AppError> {
+    async fn curator_of<'a>(
+        &self,
+        actor: &'a Actor,
+        article_id: i64,
+    ) -> Result<&'a User, AppError> {
         let user = curator(actor)?;
         let meta = self.article_meta(article_id).await?;
         if !may_read(user, meta.author_id, meta.status) {
             return Err(not_yours(meta.status));
         }
-        Ok(())
+        Ok(user)
     }
 
     /// What extraction found in an article, for its curators (any status they may read).
@@ -131,8 +135,7 @@ impl App {
         article_id: i64,
         form: CorrectionForm,
     ) -> Result<(), AppError> {
-        self.curator_of(actor, article_id).await?;
-        let user = curator(actor)?;
+        let user = self.curator_of(actor, article_id).await?;
         let kind = kind_field(&form.kind)?;
         let name = name_field("name", &form.name)?;
         let roles = roles_field(&form.roles)?;

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::Utc;
-use rongmei_core::{EntityKind, SHANGHAI};
+use rongmei_core::EntityKind;
 use rongmei_search::{SuggestEntry, SuggestKind};
 
 use crate::app::App;
@@ -76,7 +76,7 @@ impl App {
             });
         }
         let since =
-            Utc::now().with_timezone(&SHANGHAI).date_naive() - chrono::Duration::days(QUERY_DAYS);
+            crate::search_log::shanghai_day(Utc::now()) - chrono::Duration::days(QUERY_DAYS);
         for (query, searches) in store
             .popular_queries(since, QUERY_MIN_SEARCHES, QUERIES)
             .await?

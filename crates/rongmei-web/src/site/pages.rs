@@ -142,11 +142,21 @@ pub async fn special(
 }
 
 pub async fn stylesheet(headers: HeaderMap) -> Response {
+    static_asset(&headers, CSS, "text/css; charset=utf-8")
+}
+
+/// A file built into the binary (the stylesheet, the suggestions' script): cached for a day,
+/// its ETag answered with 304. Pages link it with `?v=` its hash, so a new build is fetched.
+pub(crate) fn static_asset(
+    headers: &HeaderMap,
+    body: &'static str,
+    content_type: &'static str,
+) -> Response {
     let c = Cacheable {
-        etag: etag_of(&[CSS.as_bytes()]),
+        etag: etag_of(&[body.as_bytes()]),
         last_modified: None,
         cache_control: "public, max-age=86400",
-        content_type: "text/css; charset=utf-8",
+        content_type,
     };
-    respond(&headers, &c, CSS)
+    respond(headers, &c, body)
 }

@@ -224,13 +224,11 @@ pub async fn api_suggest(
 
 /// The suggestions' script.
 pub async fn suggest_js(headers: HeaderMap) -> Response {
-    let c = Cacheable {
-        etag: etag_of(&[rongmei_render::assets::SUGGEST_JS.as_bytes()]),
-        last_modified: None,
-        cache_control: "public, max-age=86400",
-        content_type: "text/javascript; charset=utf-8",
-    };
-    respond(&headers, &c, rongmei_render::assets::SUGGEST_JS)
+    super::pages::static_asset(
+        &headers,
+        rongmei_render::assets::SUGGEST_JS,
+        "text/javascript; charset=utf-8",
+    )
 }
 
 const PAGE_SIZE: usize = 10;
