@@ -477,6 +477,93 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_of_field_is_named_as_the_newsroom_says_it() {
+        let c = checker("", "其它\t其他\n");
+        let hits = c.check_fields(&[
+            ("title", "其它"),
+            ("summary", "其它"),
+            ("body", "其它"),
+            ("caption", "其它"),
+            ("alt", "其它"),
+            ("tag", "其它"),
+            ("byline", "其它"),
+            ("keywords", "其它"),
+        ]);
+        let at: Vec<String> = hits.iter().map(Hit::position).collect();
+        assert_eq!(
+            at,
+            [
+                "标题",
+                "摘要",
+                "正文第1段",
+                "正文第1段的图片说明",
+                "正文第1段的图片替代文字",
+                "第1个标签",
+                "第1条署名",
+                "keywords第1处",
+            ]
+        );
+        let article = c.check_article(
+            "",
+            &Body {
+                blocks: vec![
+                    Block::Paragraph { text: "一".into() },
+                    Block::Image {
+                        src: "/media/a.jpg".into(),
+                        alt: "其它".into(),
+                        caption: Some("其它".into()),
+                    },
+                ],
+            },
+            &["校园".into(), "其它".into()],
+            &[Byline {
+                role: "记者".into(),
+                name: "其它".into(),
+            }],
+        );
+        let at: Vec<String> = article.iter().map(Hit::position).collect();
+        assert_eq!(
+            at,
+            [
+                "正文第2段的图片说明",
+                "正文第2段的图片替代文字",
+                "第2个标签",
+                "第1条署名",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_sensitive_hit_comes_first_where_both_dictionaries_flag_the_same_words() {
+        // The one that may block publication is what the editor must see first.
+        let c = checker(
+            "台湾总统\twarn\t涉台表述，请核实\n",
+            "台湾总统\t台湾地区领导人\n",
+        );
+        let hits = c.check_fields(&[("body", "会见台湾总统候选人")]);
+        let got: Vec<(HitKind, usize, usize)> =
+            hits.iter().map(|h| (h.kind, h.start, h.end)).collect();
+        assert_eq!(
+            got,
+            [(HitKind::Sensitive, 2, 6), (HitKind::Expression, 2, 6)]
+        );
+        assert_eq!(hits[1].suggestion.as_deref(), Some("台湾地区领导人"));
+    }
+
+    #[test]
+    fn memory_is_what_the_two_dictionaries_take_together() {
+        let sensitive = crate::dict::DictionaryKind::Sensitive.default_text();
+        let expressions = crate::dict::DictionaryKind::Expressions.default_text();
+        let none = checker("", "").memory_usage();
+        let s = checker(sensitive, "").memory_usage();
+        let e = checker("", expressions).memory_usage();
+        // A longer list costs more, whichever dictionary it is in ...
+        assert!(s > none && e > none, "{none} {s} {e}");
+        // ... and the two costs add up.
+        assert_eq!(checker(sensitive, expressions).memory_usage() + none, s + e);
+    }
+
+    #[test]
     fn empty_checker_and_duplicates() {
         assert!(Checker::empty().check_fields(&[("t", "其它")]).is_empty());
         let c = checker("坏\tblock\nＢＡＤ\twarn\n坏\twarn\n", "");

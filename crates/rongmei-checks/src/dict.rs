@@ -398,6 +398,79 @@ mod tests {
     }
 
     #[test]
+    fn each_dictionary_has_one_name_and_one_file() {
+        assert_eq!(DictionaryKind::Sensitive.name(), "sensitive");
+        assert_eq!(DictionaryKind::Expressions.name(), "expressions");
+        assert_eq!(DictionaryKind::Sensitive.file_name(), "sensitive.txt");
+        assert_eq!(DictionaryKind::Expressions.file_name(), "expressions.txt");
+        for kind in DictionaryKind::ALL {
+            assert_eq!(DictionaryKind::parse(kind.name()), Some(kind));
+        }
+        for unknown in ["", "Sensitive", "sensitive.txt", "words", "敏感词"] {
+            assert_eq!(DictionaryKind::parse(unknown), None, "{unknown:?}");
+        }
+    }
+
+    #[test]
+    fn validation_counts_entries_and_names_the_file_of_a_bad_line() {
+        let sensitive = "# 不文明用语\n脑残\twarn\n智障\twarn\t歧视性用语\n傻逼\tblock\n";
+        assert_eq!(DictionaryKind::Sensitive.validate(sensitive).ok(), Some(3));
+        let expressions = "其它\t其他\n做为\t作为\n";
+        assert_eq!(
+            DictionaryKind::Expressions.validate(expressions).ok(),
+            Some(2)
+        );
+        assert_eq!(DictionaryKind::Expressions.validate("").ok(), Some(0));
+        let e = DictionaryKind::Sensitive
+            .validate("脑残\twarn\n智障\tban\n")
+            .expect_err("bad severity");
+        assert!(e.to_string().starts_with("sensitive.txt:2: "), "{e}");
+        let e = DictionaryKind::Expressions
+            .validate("其它\t其他\n截止到\n")
+            .expect_err("no right form");
+        assert!(
+            e.to_string().starts_with("expressions.txt:2: 缺少规范写法"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_word_may_hold_up_to_a_hundred_characters() {
+        let p = Path::new("sensitive.txt");
+        let longest = "为人民服务".repeat(MAX_WORD_CHARS / 5);
+        assert_eq!(longest.chars().count(), MAX_WORD_CHARS);
+        let s = parse_sensitive(&format!("{longest}\tblock\n"), p).expect("100 chars");
+        assert_eq!(s[0].word, longest);
+        let e = parse_sensitive(&format!("{longest}！\tblock\n"), p).expect_err("101 chars");
+        assert_eq!(
+            e.to_string(),
+            "sensitive.txt:1: 词语过长（最多 100 个字符）"
+        );
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_folder_the_starter_files_cannot_be_written_into_is_an_error() {
+        // Only a file that is already there is left alone quietly; any other failure must stop
+        // the start-up and name the file, not leave the node without dictionaries. Here the
+        // folder can be made but the file's path is longer than Linux allows (4096 bytes).
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut dir = tmp.path().to_path_buf();
+        // Folder: 4088 bytes, under the limit; file: 4088 + "/sensitive.txt", over it.
+        while dir.as_os_str().len() + 201 < 4088 {
+            dir.push("a".repeat(200));
+        }
+        dir.push("a".repeat(4088 - 1 - dir.as_os_str().len()));
+        assert_eq!(dir.as_os_str().len(), 4088);
+        let e = Dictionaries::ensure_defaults(&dir).expect_err("path too long");
+        let file = dir.join(SENSITIVE_FILE);
+        assert!(
+            e.to_string().starts_with(&file.display().to_string()),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn ensure_defaults_keeps_existing_files() {
         let dir = tempfile::tempdir().expect("tempdir");
         let d = dir.path().join("dictionaries");

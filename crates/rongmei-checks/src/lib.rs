@@ -29,3 +29,16 @@ pub use handle::CheckerHandle;
 pub fn dictionary_dir(data: &Path) -> PathBuf {
     data.join(DICTIONARY_DIR)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dictionaries_live_in_their_own_folder_of_the_data_folder() {
+        assert_eq!(
+            dictionary_dir(Path::new("/srv/rongmei/data")),
+            Path::new("/srv/rongmei/data/dictionaries")
+        );
+    }
+}

@@ -236,4 +236,210 @@ mod tests {
             assert_eq!(ArticleStatus::parse(s.as_str()), Some(s));
         }
     }
+
+    #[test]
+    fn statuses_are_spelled_as_the_api_spells_them() {
+        let names: Vec<&str> = ArticleStatus::ALL.into_iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "draft",
+                "submitted",
+                "first_passed",
+                "second_passed",
+                "approved",
+                "scheduled",
+                "published",
+                "retracted",
+            ]
+        );
+        assert_eq!(ArticleStatus::parse("初审"), None);
+        assert_eq!(ArticleStatus::parse("Published"), None);
+    }
+
+    #[test]
+    fn a_credit_reads_either_colon_and_trims_both_sides() {
+        assert_eq!(
+            Byline::parse("  编辑 : 王五 "),
+            Some(Byline {
+                role: "编辑".into(),
+                name: "王五".into()
+            })
+        );
+        assert_eq!(
+            Byline::parse("审核：赵六"),
+            Some(Byline {
+                role: "审核".into(),
+                name: "赵六".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_credit_missing_its_role_or_its_name_is_kept_whole_as_a_text_credit() {
+        for line in ["摄影：", "：李四"] {
+            assert_eq!(
+                Byline::parse(line),
+                Some(Byline {
+                    role: "文字".into(),
+                    name: line.into()
+                }),
+                "{line}"
+            );
+        }
+    }
+
+    fn article(status: ArticleStatus, cover: Option<&str>, body: Body) -> Article {
+        let at = chrono::DateTime::parse_from_rfc3339("2024-05-23T10:00:00+08:00").unwrap();
+        Article {
+            id: 42,
+            title: "【西迁精神】交大师生重走西迁路".into(),
+            label: Some("西迁精神".into()),
+            column: Column {
+                id: 1,
+                slug: "news".into(),
+                name: "新闻".into(),
+                parent_id: None,
+            },
+            tags: vec!["西迁精神".into()],
+            bylines: vec![],
+            published_at: Some(at),
+            summary: String::new(),
+            body,
+            cover: cover.map(str::to_string),
+            views: 0,
+            status,
+            source_id: None,
+            created_at: at.with_timezone(&Utc),
+            updated_at: at.with_timezone(&Utc),
+        }
+    }
+
+    fn illustrated() -> Body {
+        Body {
+            blocks: vec![
+                crate::body::Block::Paragraph {
+                    text: "5月23日，交大师生重走西迁路。".into(),
+                },
+                crate::body::Block::Image {
+                    src: "/media/ab/xiqian.jpg".into(),
+                    alt: "西迁纪念馆".into(),
+                    caption: None,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn only_a_published_article_is_public() {
+        for status in ArticleStatus::ALL {
+            assert_eq!(
+                article(status, None, Body::default()).is_public(),
+                status == ArticleStatus::Published,
+                "{status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_chosen_cover_wins_over_the_first_picture() {
+        let a = article(
+            ArticleStatus::Published,
+            Some("/media/cd/banner.jpg"),
+            illustrated(),
+        );
+        assert_eq!(a.shown_cover(), Some("/media/cd/banner.jpg"));
+        assert_eq!(a.chosen_cover(), Some("/media/cd/banner.jpg"));
+    }
+
+    #[test]
+    fn without_a_cover_the_first_picture_is_shown_but_not_counted_as_chosen() {
+        let a = article(ArticleStatus::Published, None, illustrated());
+        assert_eq!(a.shown_cover(), Some("/media/ab/xiqian.jpg"));
+        assert_eq!(a.chosen_cover(), None);
+        let same = article(
+            ArticleStatus::Published,
+            Some("/media/ab/xiqian.jpg"),
+            illustrated(),
+        );
+        assert_eq!(same.chosen_cover(), None);
+        let bare = article(ArticleStatus::Published, None, Body::default());
+        assert_eq!(bare.shown_cover(), None);
+    }
+
+    fn new_article(title: &str, tags: &[&str], summary: Option<&str>, body: Body) -> NewArticle {
+        NewArticle {
+            title: title.into(),
+            column: None,
+            column_parents: vec![],
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            bylines: vec![],
+            published_at: None,
+            summary: summary.map(str::to_string),
+            body,
+            views: None,
+            status: ArticleStatus::Draft,
+            source_id: None,
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn tags_are_trimmed_and_blank_or_repeated_ones_dropped() {
+        let a = new_article(
+            "交大举行2024年毕业典礼",
+            &[" 毕业典礼 ", "", "  ", "毕业典礼", "校园"],
+            None,
+            Body::default(),
+        );
+        assert_eq!(a.effective_tags(), ["毕业典礼", "校园"]);
+        assert_eq!(effective_tags("没有标签", &[]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_summary_given_is_kept_trimmed() {
+        let a = new_article(
+            "交大举行2024年毕业典礼",
+            &[],
+            Some("  6月20日，学校举行毕业典礼。 "),
+            illustrated(),
+        );
+        assert_eq!(a.effective_summary(), "6月20日，学校举行毕业典礼。");
+    }
+
+    #[test]
+    fn without_a_summary_the_first_paragraph_stands_in() {
+        for given in [None, Some(""), Some("   ")] {
+            let a = new_article("交大师生重走西迁路", &[], given, illustrated());
+            assert_eq!(a.effective_summary(), "5月23日，交大师生重走西迁路。");
+        }
+        assert_eq!(effective_summary(None, &Body::default()), "");
+    }
+
+    #[test]
+    fn a_long_first_paragraph_is_cut_at_160_characters() {
+        let long = "西".repeat(200);
+        let body = Body {
+            blocks: vec![crate::body::Block::Paragraph { text: long }],
+        };
+        let summary = effective_summary(None, &body);
+        assert_eq!(summary, format!("{}…", "西".repeat(160)));
+        assert_eq!(truncate_chars("交大新闻", 4), "交大新闻");
+        assert_eq!(truncate_chars("交大新闻网", 4), "交大新闻…");
+    }
+
+    #[test]
+    fn a_label_is_at_most_twenty_characters() {
+        let twenty = "长".repeat(20);
+        assert_eq!(
+            label_of_title(&format!("  【{twenty}】标题")),
+            Some(twenty.as_str())
+        );
+        assert_eq!(
+            label_of_title(&format!("【{}】标题", "长".repeat(21))),
+            None
+        );
+        assert_eq!(label_of_title("【 学术 】讲座预告"), Some("学术"));
+        assert_eq!(label_of_title("【未闭合的标签"), None);
+    }
 }

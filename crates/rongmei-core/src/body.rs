@@ -255,4 +255,186 @@ mod tests {
         let src = "第一段。\n小标题在这里\n第二段。";
         assert_eq!(Body::from_plain_text(src).to_text(), src);
     }
+
+    fn kinds(body: &Body) -> Vec<&'static str> {
+        body.blocks
+            .iter()
+            .map(|b| match b {
+                Block::Heading { .. } => "h",
+                Block::Paragraph { .. } => "p",
+                Block::Image { .. } => "img",
+                Block::Html { .. } => "html",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_are_trimmed_of_spaces_and_byte_order_marks() {
+        let body = Body::from_plain_text(
+            "\u{feff}  西迁精神代代相传。 \r\n\n\t\u{3000}交大师生重走西迁路。\n",
+        );
+        assert_eq!(
+            body.blocks,
+            [
+                Block::Paragraph {
+                    text: "西迁精神代代相传。".into()
+                },
+                Block::Paragraph {
+                    text: "交大师生重走西迁路。".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn the_first_and_last_lines_are_never_headings() {
+        let body = Body::from_plain_text("西迁精神\n1956年，交大由上海迁往西安。\n薪火相传");
+        assert_eq!(kinds(&body), ["p", "p", "p"]);
+    }
+
+    #[test]
+    fn a_subheading_is_short_chinese_and_unpunctuated() {
+        let lines = [
+            "5月23日，西安交大党委宣传部党支部举行主题党日活动。",
+            "传承西迁精神",
+            "Part II",
+            "图为活动现场",
+            "【延伸阅读】",
+            "第二届“西迁杯”创新大赛2024",
+            "提高政治站位强化理论武装切实把学习成果转化为推动学校高质量发展的强大动力奋力谱写新篇章",
+            "理论学习",
+            "这是一个句子。",
+            "学",
+            "活动结束。",
+        ];
+        let body = Body::from_plain_text(&lines.join("\n"));
+        assert_eq!(
+            kinds(&body),
+            ["p", "h", "p", "p", "p", "p", "p", "h", "p", "p", "p"]
+        );
+    }
+
+    #[test]
+    fn text_keeps_captions_and_the_words_of_rich_paragraphs() {
+        let body = Body {
+            blocks: vec![
+                Block::Heading {
+                    level: 2,
+                    text: "传承西迁精神".into(),
+                },
+                Block::Image {
+                    src: "/media/ab/1.jpg".into(),
+                    alt: "合影".into(),
+                    caption: Some("师生在西迁纪念馆前合影".into()),
+                },
+                Block::Image {
+                    src: "/media/ab/2.jpg".into(),
+                    alt: "".into(),
+                    caption: Some(String::new()),
+                },
+                Block::Image {
+                    src: "/media/ab/3.jpg".into(),
+                    alt: "".into(),
+                    caption: None,
+                },
+                Block::Html {
+                    html: "<p>扎根<strong>西部</strong> &amp; 奉献<br/>青春&lt;诗&gt;</p>".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            body.to_text(),
+            "传承西迁精神\n师生在西迁纪念馆前合影\n扎根西部 & 奉献青春<诗>"
+        );
+    }
+
+    #[test]
+    fn html_renders_every_block_and_clamps_heading_levels() {
+        let body = Body {
+            blocks: vec![
+                Block::Heading {
+                    level: 1,
+                    text: "一级".into(),
+                },
+                Block::Heading {
+                    level: 6,
+                    text: "六级".into(),
+                },
+                Block::Image {
+                    src: "/media/ab/1.jpg".into(),
+                    alt: "合影".into(),
+                    caption: Some(String::new()),
+                },
+                Block::Image {
+                    src: "/media/ab/2.jpg".into(),
+                    alt: "校园".into(),
+                    caption: Some("樱花道".into()),
+                },
+                Block::Html {
+                    html: "<p>已净化的<em>段落</em></p>".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            body.to_html(),
+            "<h2>一级</h2>\n<h4>六级</h4>\n\
+             <figure><img src=\"/media/ab/1.jpg\" alt=\"合影\" loading=\"lazy\"></figure>\n\
+             <figure><img src=\"/media/ab/2.jpg\" alt=\"校园\" loading=\"lazy\"><figcaption>樱花道</figcaption></figure>\n\
+             <p>已净化的<em>段落</em></p>\n"
+        );
+    }
+
+    #[test]
+    fn the_first_picture_and_paragraph_are_found_past_other_blocks() {
+        let body = Body {
+            blocks: vec![
+                Block::Heading {
+                    level: 2,
+                    text: "导语".into(),
+                },
+                Block::Image {
+                    src: "/media/ab/first.jpg".into(),
+                    alt: "".into(),
+                    caption: None,
+                },
+                Block::Paragraph {
+                    text: "第一段。".into(),
+                },
+                Block::Image {
+                    src: "/media/ab/second.jpg".into(),
+                    alt: "".into(),
+                    caption: None,
+                },
+                Block::Paragraph {
+                    text: "第二段。".into(),
+                },
+            ],
+        };
+        assert_eq!(body.first_image(), Some("/media/ab/first.jpg"));
+        assert_eq!(body.first_paragraph(), Some("第一段。"));
+        assert_eq!(Body::default().first_image(), None);
+        assert_eq!(Body::default().first_paragraph(), None);
+    }
+
+    #[test]
+    fn chinese_characters_are_recognised_in_every_block() {
+        for c in ['交', '㐀', '𠀀', '豈'] {
+            assert!(is_cjk(c), "{c}");
+        }
+        for c in ['a', '1', '。', 'あ'] {
+            assert!(!is_cjk(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn escaping_and_unescaping_round_trip() {
+        let raw = "<a href=\"x\">'西迁' & 交大</a>";
+        let escaped = escape_html(raw);
+        assert_eq!(
+            escaped,
+            "&lt;a href=&quot;x&quot;&gt;&#39;西迁&#39; &amp; 交大&lt;/a&gt;"
+        );
+        assert_eq!(unescape_html(&escaped), raw);
+        assert_eq!(unescape_html("&#x27;&amp;lt;"), "'&lt;");
+    }
 }

@@ -62,13 +62,24 @@ impl Channel {
             .map(|u| u.trim().to_ascii_lowercase())
             .filter(|u| !u.is_empty())
         {
+            // A name of up to four letters (`so` for so.com, `sm` for sm.cn, `atom`) counts
+            // as a whole word only: `lesson`, `classmates` and `anatomy` name no search engine
+            // or feed; longer names count inside a tag too (`baidu_sem`, `jsonfeed`).
+            let names = |name: &str| {
+                if name.len() > 4 {
+                    utm.contains(name)
+                } else {
+                    utm.split(|c: char| !c.is_ascii_alphanumeric())
+                        .any(|w| w == name)
+                }
+            };
             return match utm.as_str() {
                 u if u.contains("wechat") || u.contains("weixin") || u == "wx" => Channel::Wechat,
                 u if u.contains("weibo") => Channel::Weibo,
-                u if u.contains("rss") || u.contains("atom") || u.contains("feed") => Channel::Feed,
-                u if SEARCH_HOSTS
+                u if u.contains("rss") || u.contains("feed") || names("atom") => Channel::Feed,
+                _ if SEARCH_HOSTS
                     .iter()
-                    .any(|h| u.contains(h.split('.').next().unwrap_or(h))) =>
+                    .any(|h| names(h.split('.').next().unwrap_or(h))) =>
                 {
                     Channel::Search
                 }
@@ -193,6 +204,158 @@ mod tests {
         );
         assert_eq!(c(Some("https://example.org/x"), None, ""), Channel::Other);
         assert_eq!(c(Some("not a url"), None, ""), Channel::Direct);
+    }
+
+    fn from_site(referrer: Option<&str>, utm: Option<&str>, ua: &str) -> Channel {
+        Channel::classify(referrer, utm, ua, Some("news.xjtu.edu.cn"))
+    }
+
+    #[test]
+    fn channels_are_stored_by_name_and_shown_in_chinese() {
+        let named: Vec<(&str, &str)> = Channel::ALL
+            .into_iter()
+            .map(|c| (c.as_str(), c.label()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("search", "搜索引擎"),
+                ("wechat", "微信"),
+                ("weibo", "微博"),
+                ("feed", "订阅源"),
+                ("direct", "直接访问"),
+                ("other", "其他网站"),
+            ]
+        );
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Channel::parse("douyin"), None);
+        assert_eq!(Channel::parse("微信"), None);
+        assert_eq!(Channel::parse(""), None);
+    }
+
+    #[test]
+    fn a_campaign_tag_names_the_channel_whatever_the_referrer() {
+        let baidu = Some("https://www.baidu.com/s?wd=西迁精神");
+        assert_eq!(from_site(baidu, Some("wechat"), ""), Channel::Wechat);
+        assert_eq!(
+            from_site(baidu, Some("weixin_moments"), ""),
+            Channel::Wechat
+        );
+        assert_eq!(from_site(baidu, Some("WX"), ""), Channel::Wechat);
+        assert_eq!(from_site(baidu, Some(" Weibo "), ""), Channel::Weibo);
+        assert_eq!(from_site(baidu, Some("rss"), ""), Channel::Feed);
+        assert_eq!(from_site(baidu, Some("atom"), ""), Channel::Feed);
+        assert_eq!(from_site(baidu, Some("jsonfeed"), ""), Channel::Feed);
+        assert_eq!(from_site(None, Some("baidu_sem"), ""), Channel::Search);
+        assert_eq!(from_site(None, Some("bing"), ""), Channel::Search);
+        assert_eq!(from_site(None, Some("so"), ""), Channel::Search);
+        assert_eq!(from_site(None, Some("sm_cpc"), ""), Channel::Search);
+    }
+
+    #[test]
+    fn a_short_engine_name_inside_a_word_is_no_search() {
+        for tag in [
+            "lesson",
+            "alumni_association",
+            "classmates",
+            "anatomy_class",
+        ] {
+            assert_eq!(from_site(None, Some(tag), ""), Channel::Other, "{tag}");
+        }
+        assert_eq!(
+            from_site(Some("https://mp.weixin.qq.com/s/x"), Some("douban"), ""),
+            Channel::Other
+        );
+    }
+
+    #[test]
+    fn a_blank_campaign_tag_leaves_the_referrer_to_decide() {
+        assert_eq!(
+            from_site(Some("https://m.weibo.cn/status/1"), Some(""), ""),
+            Channel::Weibo
+        );
+        assert_eq!(
+            from_site(
+                Some("https://www.sogou.com/web?query=交大"),
+                Some("   "),
+                ""
+            ),
+            Channel::Search
+        );
+        assert_eq!(from_site(None, Some(""), "Mozilla/5.0"), Channel::Direct);
+    }
+
+    #[test]
+    fn the_referring_host_decides_without_a_campaign_tag() {
+        for (referrer, want) in [
+            ("https://baidu.com/link?url=abc", Channel::Search),
+            ("https://www.baidu.com/link?url=abc", Channel::Search),
+            ("https://m.sm.cn/s?q=交大", Channel::Search),
+            ("https://www.google.com.hk/", Channel::Search),
+            ("https://WWW.BING.COM/search?q=xjtu", Channel::Search),
+            ("https://weixin.qq.com/", Channel::Wechat),
+            ("https://mp.weixin.qq.com/s/abc", Channel::Wechat),
+            ("https://weibo.com/u/123", Channel::Weibo),
+            ("https://m.weibo.cn/status/456", Channel::Weibo),
+            ("https://user:pw@t.cn:443/A6x", Channel::Weibo),
+            ("https://feedly.com/i/subscription", Channel::Feed),
+            ("https://www.inoreader.com/article/1", Channel::Feed),
+            ("https://www.zhihu.com/question/1", Channel::Other),
+            ("https://notweibo.com/x", Channel::Other),
+            ("https://www.douban.com/group/topic/1", Channel::Other),
+            ("https:///no-host", Channel::Direct),
+        ] {
+            assert_eq!(from_site(Some(referrer), None, ""), want, "{referrer}");
+        }
+    }
+
+    #[test]
+    fn our_own_pages_count_as_direct_unless_read_inside_wechat() {
+        let own = Some("https://news.xjtu.edu.cn/columns/zong-he-xin-wen");
+        assert_eq!(from_site(own, None, "Mozilla/5.0"), Channel::Direct);
+        assert_eq!(
+            from_site(own, None, "Mozilla/5.0 MicroMessenger/8.0.47"),
+            Channel::Wechat
+        );
+        assert_eq!(
+            Channel::classify(
+                Some("http://news.xjtu.edu.cn:8080/articles/7"),
+                None,
+                "",
+                Some("news.xjtu.edu.cn:8080")
+            ),
+            Channel::Direct
+        );
+        assert_eq!(
+            Channel::classify(own, None, "", None),
+            Channel::Other,
+            "without a configured host, our own pages are just another site"
+        );
+    }
+
+    #[test]
+    fn without_a_referrer_the_app_tells() {
+        assert_eq!(
+            from_site(None, None, "Mozilla/5.0 MicroMessenger/8.0"),
+            Channel::Wechat
+        );
+        assert_eq!(
+            from_site(None, None, "Mozilla/5.0 Weibo (iPhone)"),
+            Channel::Weibo
+        );
+        assert_eq!(
+            from_site(None, None, "Mozilla/5.0 Chrome/120"),
+            Channel::Direct
+        );
+    }
+
+    #[test]
+    fn a_time_at_the_edge_of_the_calendar_falls_back_to_the_utc_day() {
+        // Shanghai midnight before the first representable instant does not exist.
+        let t = DateTime::<Utc>::MIN_UTC + chrono::Duration::hours(3);
+        assert_eq!(day_bucket(t), DateTime::<Utc>::MIN_UTC.timestamp());
     }
 
     #[test]

@@ -64,4 +64,51 @@ mod tests {
         assert_eq!(slugify("！！"), "column");
         assert!(is_valid_slug(&slugify("深圳大学·研究生院")));
     }
+
+    #[test]
+    fn latin_words_stay_whole_between_chinese_words() {
+        assert_eq!(slugify("AI赋能教育"), "ai-fu-neng-jiao-yu");
+        assert_eq!(
+            slugify("校园 COVID-19 防控"),
+            "xiao-yuan-covid-19-fang-kong"
+        );
+    }
+
+    #[test]
+    fn a_long_name_gives_a_slug_cut_at_64_bytes_on_a_word_boundary() {
+        let name = "中国共产党西安交通大学第十四次代表大会隆重开幕暨学习贯彻党的二十大精神";
+        let slug = slugify(name);
+        assert_eq!(
+            slug,
+            "zhong-guo-gong-chan-dang-xi-an-jiao-tong-da-xue-di-shi-si-ci-dai"
+        );
+        assert!(slug.len() <= MAX_SLUG_LEN);
+        assert!(is_valid_slug(&slug));
+    }
+
+    #[test]
+    fn a_valid_slug_is_lower_case_ascii_words_up_to_128_bytes() {
+        for ok in [
+            "news",
+            "2024",
+            "zong-he-xin-wen",
+            "xue_shu_2024",
+            "a",
+            &"a".repeat(100),
+            &"a".repeat(128),
+        ] {
+            assert!(is_valid_slug(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "News",
+            "综合新闻",
+            "xin wen",
+            "xin/wen",
+            "a.b",
+            &"a".repeat(129),
+        ] {
+            assert!(!is_valid_slug(bad), "{bad}");
+        }
+    }
 }

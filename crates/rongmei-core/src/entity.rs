@@ -124,4 +124,50 @@ mod tests {
         assert_eq!(clean_entity_name("<b>x</b>"), None);
         assert_eq!(clean_entity_name(&"长".repeat(41)), None);
     }
+
+    #[test]
+    fn kinds_are_named_and_shown_in_chinese() {
+        let named: Vec<(&str, &str, &str)> = EntityKind::ALL
+            .into_iter()
+            .map(|k| (k.as_str(), k.segment(), k.label()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("person", "people", "人物"),
+                ("organization", "organizations", "机构"),
+                ("place", "places", "地点"),
+            ]
+        );
+        assert_eq!(EntityKind::parse("people"), None);
+    }
+
+    #[test]
+    fn verdicts_are_spelled_as_stored() {
+        for (v, name) in [
+            (Verdict::Confirmed, "confirmed"),
+            (Verdict::Rejected, "rejected"),
+            (Verdict::Added, "added"),
+        ] {
+            assert_eq!(v.as_str(), name);
+            assert_eq!(Verdict::parse(name), Some(v));
+        }
+    }
+
+    #[test]
+    fn a_name_of_exactly_forty_characters_is_accepted() {
+        let forty = "西".repeat(40);
+        assert_eq!(clean_entity_name(&forty), Some(forty.clone()));
+        assert_eq!(
+            clean_entity_name("西安交通大学"),
+            Some("西安交通大学".into())
+        );
+    }
+
+    #[test]
+    fn line_breaks_and_markup_are_refused_in_names() {
+        for bad in ["王树国\n校长", "西安\t交大", "a>b", "   "] {
+            assert_eq!(clean_entity_name(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -102,4 +102,55 @@ mod tests {
         assert_eq!(EventKind::of_action(Action::Retract), EventKind::Retracted);
         assert_eq!(EventKind::parse("deleted"), None);
     }
+
+    #[test]
+    fn each_workflow_action_produces_its_event() {
+        for (action, kind) in [
+            (Action::Submit, EventKind::Submitted),
+            (Action::Approve, EventKind::Approved),
+            (Action::Reject, EventKind::Rejected),
+            (Action::Publish, EventKind::Published),
+            (Action::Schedule, EventKind::Scheduled),
+            (Action::Retract, EventKind::Retracted),
+        ] {
+            assert_eq!(EventKind::of_action(action), kind);
+        }
+        let names: Vec<&str> = EventKind::ALL.into_iter().map(EventKind::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "created",
+                "updated",
+                "submitted",
+                "approved",
+                "rejected",
+                "published",
+                "scheduled",
+                "retracted",
+            ]
+        );
+    }
+
+    fn event(kind: EventKind, status: ArticleStatus) -> ArticleEvent {
+        ArticleEvent {
+            seq: 1001,
+            article_id: 42,
+            kind,
+            status,
+            revision: Some(3),
+            actor_id: Some(7),
+            at: "2024-05-23T02:00:00Z".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn readers_see_a_change_only_to_a_public_article_or_a_retraction() {
+        assert!(event(EventKind::Published, ArticleStatus::Published).touches_public());
+        assert!(event(EventKind::Updated, ArticleStatus::Published).touches_public());
+        assert!(event(EventKind::Retracted, ArticleStatus::Retracted).touches_public());
+        assert!(!event(EventKind::Created, ArticleStatus::Draft).touches_public());
+        assert!(!event(EventKind::Updated, ArticleStatus::Draft).touches_public());
+        assert!(!event(EventKind::Approved, ArticleStatus::FirstPassed).touches_public());
+        assert!(!event(EventKind::Scheduled, ArticleStatus::Scheduled).touches_public());
+    }
 }

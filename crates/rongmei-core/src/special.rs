@@ -42,4 +42,13 @@ mod tests {
         assert!(!valid_slug("专题"));
         assert!(!valid_slug(&"a".repeat(65)));
     }
+
+    #[test]
+    fn a_slug_may_not_end_with_a_dash_or_hold_other_signs() {
+        assert!(valid_slug(&"a".repeat(64)));
+        assert!(valid_slug("xi-qian-70"));
+        assert!(!valid_slug("a-"));
+        assert!(!valid_slug("er_shi_da"));
+        assert!(!valid_slug("er shi da"));
+    }
 }

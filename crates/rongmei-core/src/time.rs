@@ -23,4 +23,14 @@ mod tests {
         assert_eq!(format_display_time(&t), "2023-06-01 22:05");
         assert_eq!(t.to_rfc3339(), "2023-06-01T22:05:00+08:00");
     }
+
+    #[test]
+    fn shanghai_is_eight_hours_ahead_of_utc() {
+        assert_eq!(SHANGHAI.local_minus_utc(), 8 * 3600);
+        let utc = chrono::Utc.with_ymd_and_hms(2024, 5, 23, 2, 0, 0).unwrap();
+        assert_eq!(
+            format_display_time(&utc.with_timezone(&SHANGHAI)),
+            "2024-05-23 10:00"
+        );
+    }
 }

@@ -628,4 +628,12 @@ mod tests {
             vec![Action::Approve, Action::Reject]
         );
     }
+
+    #[test]
+    fn a_late_action_is_told_who_moved_the_article_on_in_chinese() {
+        assert_eq!(
+            moved_on(42, S::Submitted),
+            "稿件 42 已不在“待初审”状态：有人先处理了它，请刷新页面"
+        );
+    }
 }

@@ -139,4 +139,102 @@ mod tests {
             "{out}"
         );
     }
+
+    // The tests below go through `allow_list_only`: the boundary must hold on its own, as if the
+    // paste clean-up had let everything through.
+
+    const REL: &str = "rel=\"noopener noreferrer nofollow\"";
+
+    #[test]
+    fn the_allow_list_keeps_allowed_markup_exactly() {
+        let html = "<h2>西安交通大学举行2024届毕业典礼</h2>\
+                    <p>校长在典礼上致辞，<strong>8000余名</strong>毕业生参加。</p>\
+                    <blockquote><p>青春由磨砺而出彩。</p></blockquote>";
+        assert_eq!(allow_list_only(html), html);
+    }
+
+    #[test]
+    fn a_link_keeps_only_a_safe_target() {
+        assert_eq!(
+            allow_list_only(
+                r#"<a href="https://www.xjtu.edu.cn/" title="西安交通大学">交大主页</a>"#
+            ),
+            format!(
+                r#"<a href="https://www.xjtu.edu.cn/" title="西安交通大学" {REL}>交大主页</a>"#
+            )
+        );
+        // An empty target reloads the page the reader is on: the link loses it, the text stays.
+        for href in ["", "   "] {
+            assert_eq!(
+                allow_list_only(&format!(r#"<a href="{href}">阅读原文</a>"#)),
+                format!("<a {REL}>阅读原文</a>"),
+                "{href:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn images_come_only_from_the_web_or_the_media_library() {
+        for src in [
+            "https://mmbiz.qpic.cn/mmbiz_jpg/abc/640?wx_fmt=jpeg",
+            "/media/2024/05/graduation.jpg",
+        ] {
+            let html = format!(r#"<img src="{src}" alt="毕业典礼现场">"#);
+            assert_eq!(allow_list_only(&html), html);
+        }
+        for src in [
+            // Another site's tracker, protocol-relative so it passes as a relative URL.
+            "//evil.example/track.gif",
+            // A same-origin endpoint loaded by every reader's browser.
+            "/api/v1/articles/7/retract",
+            // Word's local file, which no reader has.
+            "clip_image002.jpg",
+            "mailto:news@xjtu.edu.cn",
+        ] {
+            assert_eq!(
+                allow_list_only(&format!(r#"<img src="{src}" alt="毕业典礼现场">"#)),
+                r#"<img alt="毕业典礼现场">"#,
+                "{src}"
+            );
+        }
+    }
+
+    #[test]
+    fn image_sizes_are_plain_numbers_of_at_most_five_digits() {
+        let html = r#"<img src="/media/a.jpg" alt="会场" width="640" height="480">"#;
+        assert_eq!(allow_list_only(html), html);
+        for (width, height) in [("100%", "auto"), ("999999", "-1"), ("640px", "")] {
+            assert_eq!(
+                allow_list_only(&format!(
+                    r#"<img src="/media/a.jpg" alt="会场" width="{width}" height="{height}">"#
+                )),
+                r#"<img src="/media/a.jpg" alt="会场">"#,
+                "{width} {height}"
+            );
+        }
+    }
+
+    #[test]
+    fn table_spans_are_plain_numbers_of_at_most_three_digits() {
+        let table = |attrs: &str| {
+            allow_list_only(&format!(
+                "<table><tbody><tr><th{attrs}>学院</th><td{attrs}>录取人数</td></tr></tbody></table>"
+            ))
+        };
+        assert_eq!(
+            table(r#" colspan="2" rowspan="120""#),
+            r#"<table><tbody><tr><th colspan="2" rowspan="120">学院</th><td colspan="2" rowspan="120">录取人数</td></tr></tbody></table>"#
+        );
+        for attrs in [
+            r#" colspan="1000""#,
+            r#" rowspan="-1""#,
+            r#" colspan="2;x""#,
+        ] {
+            assert_eq!(
+                table(attrs),
+                "<table><tbody><tr><th>学院</th><td>录取人数</td></tr></tbody></table>",
+                "{attrs}"
+            );
+        }
+    }
 }

@@ -121,4 +121,30 @@ mod tests {
             assert!(!img_src_allowed(bad), "{bad:?}");
         }
     }
+
+    #[test]
+    fn images_only_over_the_web_schemes() {
+        // A host is not enough: the scheme must be one a browser fetches from the web.
+        for bad in [
+            "ftp://ftp.xjtu.edu.cn/photos/a.jpg",
+            "file://fileserver/新闻中心/a.jpg",
+        ] {
+            assert!(!img_src_allowed(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn media_paths_hold_no_whitespace_or_control_characters() {
+        // A space (half- or full-width) or a control character in a path is not a file the
+        // media library wrote.
+        for bad in [
+            "/media/2024/05/会场 照片.jpg",
+            "/media/2024/05/会场\u{3000}照片.jpg",
+            "/media/2024/05/a\u{1}.jpg",
+            "/media/2024/05/a\u{7f}.jpg",
+        ] {
+            assert!(!img_src_allowed(bad), "{bad:?}");
+        }
+        assert!(img_src_allowed("/media/2024/05/会场照片.jpg"));
+    }
 }
