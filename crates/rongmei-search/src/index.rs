@@ -270,16 +270,20 @@ impl SearchIndex {
             .flatten();
         let mut earlier = full_total;
         if let Some(pq) = &partial_q {
-            let partial_total = searcher
-                .search(pq.as_ref(), &Count)?
-                .saturating_sub(full_total);
-            total += partial_total;
+            // One pass over the tier counts it and, when the page has room, collects it: the
+            // full matches are in the tier too, so that many more are taken and then dropped.
             let room = limit - hits.len();
+            let skip = q.offset.saturating_sub(earlier);
+            let want = if room > 0 {
+                skip + room + full_total
+            } else {
+                0
+            };
+            let (matching, page) = collect(&searcher, pq.as_ref(), q.sort, want, 0)?;
+            let partial_total = matching.saturating_sub(full_total);
+            total += partial_total;
             if room > 0 && partial_total > 0 {
                 let full: HashSet<DocAddress> = searcher.search(tq.as_ref(), &DocSetCollector)?;
-                let skip = q.offset.saturating_sub(earlier);
-                let (_, page) =
-                    collect(&searcher, pq.as_ref(), q.sort, skip + room + full.len(), 0)?;
                 let words = parsed.required_words();
                 for (score, addr) in page
                     .into_iter()
