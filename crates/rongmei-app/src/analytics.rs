@@ -120,7 +120,7 @@ impl App {
     /// The last 30 days of the whole site.
     pub async fn analytics_overview(&self) -> Result<Overview, AppError> {
         let store = self.store();
-        let now = Utc::now();
+        let now = self.now();
         let today = day_bucket(now);
         let from_30 = today - 29 * DAY;
         let series = store.views_series("day", from_30, None).await?;
@@ -190,7 +190,7 @@ impl App {
             .await?
             .ok_or_else(|| AppError::NotFound(format!("没有编号为 {n} 的文章。")))?;
         let (views, raw) = store.view_counts(n).await?.unwrap_or((article.views, 0));
-        let now = Utc::now();
+        let now = self.now();
         let today = day_bucket(now);
         let from_90 = today - 89 * DAY;
         let daily = store.views_series("day", from_90, Some(n)).await?;
@@ -217,7 +217,7 @@ impl App {
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<String, AppError> {
-        let today = day_bucket(Utc::now());
+        let today = day_bucket(self.now());
         let from = parse_day(from, today - 29 * DAY)?;
         let to = parse_day(to, today)?;
         let rows = self.store().daily_rows(from, to).await?;

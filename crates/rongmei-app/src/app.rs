@@ -95,6 +95,7 @@ impl App {
             store.clone(),
             tokens.visitor_hash_key(),
             config.views_per_address,
+            config.clock.clone(),
         );
         let (wake, _) = watch::channel(0);
         // The base URL was checked when the configuration was read; were it unparsable, links
@@ -153,6 +154,11 @@ impl App {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The time the application goes by (see [`crate::clock`]).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.config.clock.now()
     }
 
     pub(crate) fn knowledge(&self) -> &crate::knowledge::state::KnowledgeState {

@@ -192,7 +192,7 @@ impl App {
     /// Publishes scheduled articles whose time has come; every node runs it, the store makes
     /// sure each article goes out once.
     async fn publish_due(&self) {
-        match self.store().publish_due(self.node_name()).await {
+        match self.store().publish_due(self.node_name(), self.now()).await {
             Ok(ids) => {
                 for id in ids {
                     tracing::info!(article = id, "scheduled article published");
@@ -239,7 +239,7 @@ impl App {
         self.counter().sweep();
         self.view_tokens().forget_idle_clients();
         self.sign_ins().forget_idle_clients();
-        let now = chrono::Utc::now().timestamp();
+        let now = self.now().timestamp();
         if let Err(e) = self.store().prune_hourly_stats(now).await {
             tracing::warn!(error = %e, "pruning hourly view statistics failed");
         }

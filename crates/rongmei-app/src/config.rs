@@ -195,6 +195,8 @@ pub struct Config {
     pub webhook_retry_scale: f64,
     /// Baidu's active push, when a token is configured.
     pub baidu_push: Option<BaiduPush>,
+    /// The system clock, unless a test sets one.
+    pub clock: crate::clock::Clock,
 }
 
 /// Where and as what newly published URLs are pushed to Baidu.
@@ -286,6 +288,7 @@ impl Config {
             },
             webhook_allow_private: raw.webhook_allow_private,
             webhook_retry_scale: raw.webhook_retry_scale.unwrap_or(1.0),
+            clock: crate::clock::Clock::system(),
             baidu_push: match raw.baidu_push_token.filter(|t| !t.trim().is_empty()) {
                 None => None,
                 Some(token) => {

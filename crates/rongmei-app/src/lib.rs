@@ -10,6 +10,7 @@ pub mod archive;
 pub mod articles;
 pub mod background;
 pub mod baidu;
+pub mod clock;
 pub mod config;
 pub mod dictionaries;
 pub mod error;

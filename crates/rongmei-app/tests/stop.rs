@@ -2,7 +2,6 @@
 //! told to stop still writes its batch, on SQLite and PostgreSQL.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::Path;
 use std::time::Duration;
 
 use rongmei_core::Channel;
@@ -11,16 +10,12 @@ use sqlx::Connection;
 
 mod common;
 
-const SEED: &str = include_str!("../../../fixtures/seed/000_110ea0537603b210.txt");
 const READERS: u8 = 100;
 
 #[tokio::test]
 async fn a_stop_waits_for_the_flush_in_flight() {
     for db in TestDb::all("a_stop_waits_for_the_flush_in_flight").await {
-        let store = db.store().await.expect("store");
-        let seed = rongmei_import::parse_txt(Path::new("seed.txt"), SEED).expect("seed");
-        store.import(&[seed], &|_| {}).await.expect("import");
-        let id = store.published(None, 1, 1).await.expect("listing").items[0].id;
+        let (store, id) = common::seeded(&db).await;
         let before = store.views_of(id).await.expect("views").expect("article");
         let (app, _data) = common::open_app(&store).await;
         let background = app.spawn_background();

@@ -8,7 +8,6 @@
 
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use rongmei_checks::{
@@ -71,10 +70,6 @@ fn big_dictionary() -> Dictionaries {
     d
 }
 
-fn corpus_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/articles.jsonl")
-}
-
 struct Article {
     title: String,
     body: Body,
@@ -83,7 +78,7 @@ struct Article {
 }
 
 fn read_corpus() -> Option<Vec<Article>> {
-    let text = std::fs::read_to_string(corpus_path()).ok()?;
+    let text = std::fs::read_to_string(rongmei_testkit::shared("corpus/articles.jsonl")?).ok()?;
     let mut out = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
@@ -154,7 +149,7 @@ fn sample_article(corpus: Option<&[Article]>) -> Body {
 fn main() {
     let corpus = read_corpus();
     if corpus.is_none() {
-        println!("corpus: skipped: ../shared/corpus absent (using made-up text)");
+        println!("corpus: made-up text instead");
     }
 
     let t = Instant::now();

@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use rongmei_knowledge::evaluation::{Prf, Scores, load_corpus, load_dev, score, shared_dir};
+use rongmei_knowledge::evaluation::{Prf, Scores, load_corpus, load_dev, score};
 use rongmei_knowledge::{ArticleText, Extractor, Known};
 
 const COMMAND: &str = "cargo bench -p rongmei-knowledge --bench knowledge";
@@ -64,14 +64,10 @@ fn table(ours: &Scores, base: &Scores) {
 }
 
 fn main() -> ExitCode {
-    let Some(shared) = shared_dir() else {
-        if std::env::var("RONGMEI_REQUIRE_SHARED").is_ok_and(|v| v == "1") {
-            eprintln!("../shared absent and RONGMEI_REQUIRE_SHARED=1");
-            return ExitCode::FAILURE;
-        }
-        println!("skipped: ../shared absent");
+    if rongmei_testkit::shared("knowledge/dev.jsonl").is_none() {
         return ExitCode::SUCCESS;
-    };
+    }
+    let shared = rongmei_testkit::shared_dir();
     let rss_start = rss_kib();
     let t = Instant::now();
     let ex = Extractor::new(Known::default());

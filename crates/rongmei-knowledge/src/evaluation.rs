@@ -70,12 +70,6 @@ fn parse_date(s: Option<&str>) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s?.get(..10)?, "%Y-%m-%d").ok()
 }
 
-/// The shared data directory (`/work/shared` seen from the crate), if present.
-pub fn shared_dir() -> Option<std::path::PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    dir.join("knowledge/dev.jsonl").is_file().then_some(dir)
-}
-
 /// Every article of `corpus/articles.jsonl` under `shared`.
 pub fn load_corpus(shared: &Path) -> Result<Vec<CorpusArticle>, String> {
     let path = shared.join("corpus/articles.jsonl");

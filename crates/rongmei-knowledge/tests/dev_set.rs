@@ -3,21 +3,12 @@
 //! RONGMEI_REQUIRE_SHARED=1).
 
 use chrono::NaiveDate;
-use rongmei_knowledge::evaluation::{GoldArticle, load_dev, score, shared_dir};
+use rongmei_knowledge::evaluation::{GoldArticle, load_dev, score};
 use rongmei_knowledge::{Extractor, Known};
 
 fn dev() -> Option<Vec<GoldArticle>> {
-    match shared_dir() {
-        Some(dir) => Some(load_dev(&dir).expect("development set loads")),
-        None => {
-            assert!(
-                std::env::var("RONGMEI_REQUIRE_SHARED").map_or(true, |v| v != "1"),
-                "../shared absent and RONGMEI_REQUIRE_SHARED=1"
-            );
-            println!("skipped: ../shared absent");
-            None
-        }
-    }
+    rongmei_testkit::shared("knowledge/dev.jsonl")?;
+    Some(load_dev(&rongmei_testkit::shared_dir()).expect("development set loads"))
 }
 
 #[test]

@@ -37,7 +37,7 @@ pub use knowledge_reads::{
     DatedMention, EntityCount, EntityRecord, Mention, RoleSpan, TimelineEntry,
 };
 pub use listing::ListedArticle;
-pub use newsroom::{ArticleMeta, Draft, NewsroomItem, Revision, Transition};
+pub use newsroom::{ArticleMeta, Draft, NewsroomItem, Revision, SCHEDULER_LOCK, Transition};
 pub use search_log::{QueryCounts, SearchCount, SearchDay};
 pub use shared::{Editor, RebuildReport, SIGNAL_DICTIONARIES, SIGNAL_REINDEX, StoredDictionary};
 pub use sitemaps::SitemapArticle;

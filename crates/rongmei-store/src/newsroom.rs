@@ -135,6 +135,9 @@ fn item_from_row(row: &AnyRow) -> Result<NewsroomItem> {
     })
 }
 
+/// The PostgreSQL advisory lock held by the node sweeping the schedule.
+pub const SCHEDULER_LOCK: i64 = 7_261_626;
+
 impl Store {
     /// Creates a draft with its first revision.
     pub async fn create_draft(&self, author: &User, d: &Draft, ip: &str) -> Result<i64> {
@@ -496,16 +499,19 @@ impl Store {
         .await
     }
 
-    /// Publishes every scheduled article whose time has come, once, whichever nodes run this.
+    /// Publishes every scheduled article whose time has come by `now`, once, whichever nodes
+    /// run this.
     ///
-    /// On PostgreSQL a transaction-scoped advisory lock lets one node at a time run the sweep;
-    /// the conditional UPDATE would already keep a row from being published twice, the lock also
-    /// keeps two nodes from writing two audit lines. SQLite serialises writers in process.
-    pub async fn publish_due(&self, node: &str) -> Result<Vec<i64>> {
-        let now = Utc::now();
+    /// Once comes from the conditional UPDATE: a second node's update of the same row waits for
+    /// the first to commit, finds the article no longer scheduled, and writes nothing (no second
+    /// audit line either). On PostgreSQL the transaction-scoped advisory lock
+    /// [`SCHEDULER_LOCK`] also lets one node at a time sweep: the others skip their turn instead
+    /// of queueing on the rows the first one holds. SQLite serialises writers in process.
+    pub async fn publish_due(&self, node: &str, now: DateTime<Utc>) -> Result<Vec<i64>> {
         let mut tx = self.begin_write().await?;
         if self.backend == Backend::Postgres {
-            let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(7261626)")
+            let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                .bind(SCHEDULER_LOCK)
                 .fetch_one(&mut *tx)
                 .await?;
             if !got {

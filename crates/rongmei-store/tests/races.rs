@@ -38,6 +38,55 @@ async fn two_nodes(db: &TestDb) -> (Store, Store) {
     (a, b)
 }
 
+/// While one node sweeps the schedule, another skips its turn: it neither publishes beside the
+/// first nor queues on the rows the first holds. The node "sweeping" here is a connection
+/// holding the scheduler's lock in an open transaction.
+#[tokio::test]
+async fn a_node_skips_its_sweep_while_another_node_sweeps() {
+    use sqlx::Connection;
+    let Some(db) = TestDb::postgres("a_node_skips_its_sweep_while_another_node_sweeps").await
+    else {
+        return;
+    };
+    let store = db.store().await.expect("store");
+    let article = scheduled("排队的定时稿".into(), "queued".into());
+    store.import(&[article], &|_| {}).await.expect("import");
+    let id = store
+        .ids_by_source(&["queued".to_string()])
+        .await
+        .expect("ids")["queued"];
+
+    let mut sweeping = sqlx::AnyConnection::connect(&db.url)
+        .await
+        .expect("connect");
+    let mut tx = sqlx::Connection::begin(&mut sweeping).await.expect("begin");
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(rongmei_store::SCHEDULER_LOCK)
+        .execute(&mut *tx)
+        .await
+        .expect("take the scheduler's lock");
+    let skipped = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        store.publish_due("node-b", chrono::Utc::now()),
+    )
+    .await
+    .expect("the sweep does not wait for the other node")
+    .expect("sweep");
+    assert_eq!(skipped, [] as [i64; 0], "its turn is skipped");
+    tx.rollback().await.expect("end the other sweep");
+    assert_eq!(
+        store
+            .publish_due("node-b", chrono::Utc::now())
+            .await
+            .expect("sweep"),
+        [id],
+        "the next turn publishes"
+    );
+    sweeping.close().await.expect("close");
+    store.close().await;
+    db.cleanup().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn nodes_sweeping_the_schedule_at_once_publish_each_article_once() {
     for db in TestDb::all("nodes_sweeping_the_schedule_at_once").await {
@@ -53,7 +102,10 @@ async fn nodes_sweeping_the_schedule_at_once_publish_each_article_once() {
             let mut due: Vec<i64> = ids.values().copied().collect();
             due.sort_unstable();
 
-            let (from_a, from_b) = tokio::join!(a.publish_due("node-a"), b.publish_due("node-b"));
+            let (from_a, from_b) = tokio::join!(
+                a.publish_due("node-a", chrono::Utc::now()),
+                b.publish_due("node-b", chrono::Utc::now())
+            );
             let mut published = from_a.expect("sweep on a");
             published.extend(from_b.expect("sweep on b"));
             published.sort_unstable();

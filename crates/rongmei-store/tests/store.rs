@@ -172,7 +172,21 @@ async fn unfinished_work_keeps_its_status_and_new_columns_their_parents() {
             .await
             .unwrap();
         let id = store.ids_by_source(&["m".to_string()]).await.unwrap()["m"];
-        assert_eq!(store.publish_due("test").await.unwrap(), [id]);
+        let due = chrono::DateTime::parse_from_rfc3339("2020-01-02T08:00:00+08:00")
+            .unwrap()
+            .to_utc();
+        let second = chrono::Duration::seconds(1);
+        assert_eq!(
+            store.publish_due("test", due - second).await.unwrap(),
+            [] as [i64; 0],
+            "not a second early"
+        );
+        assert_eq!(store.publish_due("test", due).await.unwrap(), [id]);
+        assert_eq!(
+            store.publish_due("test", due + second).await.unwrap(),
+            [] as [i64; 0],
+            "once"
+        );
         missed.title = "误过时间（改）".into();
         let stats = store.import(&[missed, draft], &|_| {}).await.unwrap();
         assert_eq!((stats.updated, stats.skipped), (1, 1));

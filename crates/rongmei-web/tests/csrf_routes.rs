@@ -164,16 +164,7 @@ async fn every_cookie_write_in_the_route_table_needs_the_csrf_token_and_this_sit
     let mut found = api_writes(&description);
     found.extend(form_writes());
     let listed: BTreeSet<String> = WRITES.iter().map(|w| w.to_string()).collect();
-    assert_eq!(
-        found.difference(&listed).collect::<Vec<_>>(),
-        Vec::<&String>::new(),
-        "write routes missing from WRITES: add them, with how they are protected"
-    );
-    assert_eq!(
-        listed.difference(&found).collect::<Vec<_>>(),
-        Vec::<&String>::new(),
-        "WRITES lists routes the table no longer has"
-    );
+    common::assert_table_is_the_route_table(&found, &listed, "WRITES");
 
     // An admin's session, signed in through the form as a person would.
     let cookie = cookie_of(&http, &b, "admin").await;

@@ -123,8 +123,7 @@ async fn export(
 }
 
 fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/articles.jsonl");
-    p.exists().then_some(p)
+    rongmei_testkit::shared("corpus/articles.jsonl")
 }
 
 /// Every file of the export, folder-relative, without the export's own dotfiles.
@@ -330,7 +329,7 @@ async fn the_static_export_is_the_site_on_nginx_and_keeps_counting() {
                 store.import(&all, &|_| {}).await.expect("import corpus");
                 store.close().await;
             }
-            None => println!("static export: ../shared/corpus absent: the demo articles only"),
+            None => println!("static export: the demo articles only"),
         }
         add_users(&db, STAFF).await;
         let server = Server::start(&db, false).await;

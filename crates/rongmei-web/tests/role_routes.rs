@@ -141,16 +141,7 @@ async fn each_role_opens_exactly_the_pages_and_reads_the_table_gives_it() {
     let mut found = page_reads();
     found.extend(api_reads(&description));
     let listed: BTreeSet<String> = READS.iter().map(|(p, _)| p.to_string()).collect();
-    assert_eq!(
-        found.difference(&listed).collect::<Vec<_>>(),
-        Vec::<&String>::new(),
-        "reads missing from READS: add them with the roles that may open them"
-    );
-    assert_eq!(
-        listed.difference(&found).collect::<Vec<_>>(),
-        Vec::<&String>::new(),
-        "READS lists reads the route table no longer has"
-    );
+    common::assert_table_is_the_route_table(&found, &listed, "READS");
 
     let tokens = sign_in_all(&http, &b, ROLES).await;
     let admin = &tokens[4];

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::{Server, get_json, get_text, seed_and_demo};
 use rongmei_store::testing::TestDb;
 use scraper::{Html, Selector};
@@ -252,7 +250,13 @@ async fn two_nodes_count_a_reader_once_and_add_up_exactly() {
                 load(a.base.clone(), ip).await;
             }
         }
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        // Both nodes have flushed when every request is in the raw count.
+        let store = db.store().await.unwrap();
+        common::eventually("both nodes flush", || async {
+            store.view_counts(id).await.unwrap().unwrap().1 == 40 * 2 + 14
+        })
+        .await;
+        store.close().await;
         // A reader counted by one node and later by the other, after both flushed. The last
         // view is written by the stop itself: no flush interval passes before it.
         load(b.base.clone(), "192.0.2.0".to_string()).await;
@@ -302,7 +306,10 @@ async fn one_address_rotating_user_agents_counts_up_to_the_ceiling() {
                 .await
                 .unwrap();
         }
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        common::eventually("the flush", || async {
+            store.view_counts(id).await.unwrap().unwrap().1 - raw0 == 130
+        })
+        .await;
         let (views, raw) = store.view_counts(id).await.unwrap().unwrap();
         let ceiling = i64::from(rongmei_app::config::DEFAULT_VIEWS_PER_ADDRESS);
         assert_eq!(views - views0, ceiling + 30, "{}", db.label);

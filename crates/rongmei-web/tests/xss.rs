@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{Server, act, add_users, post_json, sign_in};
+use common::{Server, act, add_users, post_json, sign_in, status_and_json};
 
 const PAYLOADS: &str = include_str!("../../../fixtures/xss/payloads.txt");
 
@@ -135,10 +135,13 @@ async fn no_payload_runs_on_any_page() {
             ("r1", "reviewer1"),
             ("r2", "reviewer2"),
             ("chief", "chief"),
+            ("admin", "admin"),
         ],
     )
     .await;
-    let srv = Server::start(&db, false).await;
+    // Behind a trusted proxy, so each payload account signs in from an address of its own
+    // (one address may only try so many sign-ins a minute).
+    let srv = Server::start(&db, true).await;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
@@ -148,6 +151,7 @@ async fn no_payload_runs_on_any_page() {
     let r1 = sign_in(&http, &b, "r1").await;
     let r2 = sign_in(&http, &b, "r2").await;
     let chief = sign_in(&http, &b, "chief").await;
+    let admin = sign_in(&http, &b, "admin").await;
 
     // The checker itself must see what it is for: a page with a real handler is caught.
     assert!(!unsafe_parts("<p><img src=x onerror=alert(1)></p>").is_empty());
@@ -185,16 +189,33 @@ async fn no_payload_runs_on_any_page() {
         )
         .await;
         assert_eq!(s, 201, "payload {i}: {v}");
+        ids.push((id, marker));
+    }
+    // The review queues while every payload article waits in them, not only once they are empty.
+    for (who, token) in [("r1", &r1), ("chief", &chief), ("reporter", &reporter)] {
+        for path in ["/newsroom/queue", "/newsroom"] {
+            let url = format!("{b}{path}");
+            let (s, html) = page(&http, &url, Some(token)).await;
+            assert_eq!(s, 200, "{url} as {who}");
+            assert_safe(&html, &url);
+            if path == "/newsroom/queue" && who == "r1" {
+                assert!(
+                    html.contains("载荷000"),
+                    "the queue lists the payload articles"
+                );
+            }
+        }
+    }
+    for ((id, _), p) in ids.iter().zip(&list) {
         for (t, a) in [
             (&r1, "approve"),
             (&r2, "approve"),
             (&chief, "approve"),
             (&chief, "publish"),
         ] {
-            let (s, v) = act(&http, &b, t, id, a, Some(p)).await;
-            assert_eq!(s, 200, "payload {i} {a}: {v}");
+            let (s, v) = act(&http, &b, t, *id, a, Some(p)).await;
+            assert_eq!(s, 200, "payload {id} {a}: {v}");
         }
-        ids.push((id, marker));
     }
 
     for (id, marker) in &ids {
@@ -310,6 +331,44 @@ async fn no_payload_runs_on_any_page() {
         let (s, html) = page(&http, &url, Some(&chief)).await;
         assert_eq!(s, 200, "{url}");
         assert_safe(&html, &url);
+    }
+
+    // People's names: an account named with each payload, as the admins' list shows it and as
+    // its owner sees it in the newsroom's header and on the password page.
+    let mut accounts = Vec::new();
+    for (i, p) in list.iter().enumerate() {
+        let login = format!("x{i:03}");
+        let (s, v) = post_json(
+            &http,
+            &format!("{b}/api/v1/users"),
+            Some(&admin),
+            json!({"login": login, "name": cut(p, rongmei_core::user::MAX_NAME_CHARS),
+                   "role": "reporter", "password": common::PASSWORD}),
+        )
+        .await;
+        assert_eq!(s, 201, "account for payload {i}: {v}");
+        accounts.push(login);
+    }
+    let url = format!("{b}/newsroom/users");
+    let (s, html) = page(&http, &url, Some(&admin)).await;
+    assert_eq!(s, 200, "{url}");
+    assert_safe(&html, &url);
+    assert!(html.contains("x000"), "the list shows the payload accounts");
+    for (i, login) in accounts.iter().enumerate() {
+        let (s, v) = status_and_json(
+            http.post(format!("{b}/api/v1/session"))
+                .header("x-forwarded-for", format!("198.51.100.{}", i % 250 + 1))
+                .json(&json!({"login": login, "password": common::PASSWORD})),
+        )
+        .await;
+        assert_eq!(s, 200, "sign in as {login}: {v}");
+        let token = v["token"].as_str().expect("token").to_string();
+        for path in ["/newsroom", "/newsroom/password"] {
+            let url = format!("{b}{path}");
+            let (s, html) = page(&http, &url, Some(&token)).await;
+            assert_eq!(s, 200, "{url} as {login}");
+            assert_safe(&html, &url);
+        }
     }
     srv.stop().await;
 }

@@ -1,7 +1,7 @@
 //! The `rongmei` binary as a user runs it: import and serve, on SQLite and PostgreSQL.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -40,11 +40,6 @@ fn start_serving(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, S
         .unwrap_or_default()
         .to_string();
     (child, base)
-}
-
-fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    p.join("corpus/articles.jsonl").exists().then_some(p)
 }
 
 #[tokio::test]
@@ -124,11 +119,9 @@ async fn a_broken_file_imports_nothing_and_names_the_line() {
 
 #[tokio::test]
 async fn corpus_imports_every_article_once() {
-    let Some(shared) = shared() else {
-        eprintln!("corpus_imports_every_article_once: skipped: ../shared/corpus absent");
+    let Some(corpus) = rongmei_testkit::shared("corpus/articles.jsonl") else {
         return;
     };
-    let corpus = shared.join("corpus/articles.jsonl");
     for db in TestDb::all("corpus_imports_every_article_once").await {
         let data = tempfile::tempdir().unwrap();
         let out = rongmei(data.path(), &db, &["import", corpus.to_str().unwrap()]);

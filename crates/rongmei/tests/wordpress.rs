@@ -2,7 +2,7 @@
 //! `../shared/fixtures/wxr` (skipped, saying so, when absent), a dry run, a second run, a cut
 //! file, the redirect map, and `--media` bringing the uploads in.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use rongmei_store::testing::TestDb;
@@ -16,12 +16,6 @@ fn rongmei(data: &Path, db: &TestDb, args: &[&str]) -> Output {
     rongmei_on(data, &db.url, &all)
 }
 
-fn fixture() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/wxr/everet-org_zh-blog_wordpress.xml");
-    p.is_file().then_some(p)
-}
-
 async fn count(db: &TestDb) -> i64 {
     let store = db.store().await.expect("store");
     let n = store.count_articles().await.expect("count");
@@ -31,8 +25,8 @@ async fn count(db: &TestDb) -> i64 {
 
 #[tokio::test]
 async fn the_chinese_blog_export_imports_once_with_a_redirect_map() {
-    let Some(export) = fixture() else {
-        eprintln!("WordPress import test skipped: ../shared/fixtures/wxr is absent");
+    let Some(export) = rongmei_testkit::shared("fixtures/wxr/everet-org_zh-blog_wordpress.xml")
+    else {
         return;
     };
     let export = export.to_str().expect("path");

@@ -339,13 +339,18 @@ impl App {
             None => None,
         };
         let m = self.article_meta(id).await?;
-        if !may_read(user, m.author_id, m.status) {
-            return Err(not_yours(m.status));
-        }
-        if let Some(seen) = seen.filter(|s| *s != m.status) {
+        // Moved on from a state the person could see: they were too late, not trespassing,
+        // even when the new state is closed to them (a reviewer's 初审 article sent back to its
+        // author's drafts by the other reviewer a moment before).
+        if let Some(seen) = seen.filter(|s| *s != m.status)
+            && may_read(user, m.author_id, seen)
+        {
             return Err(AppError::Conflict(rongmei_core::workflow::moved_on(
                 id, seen,
             )));
+        }
+        if !may_read(user, m.author_id, m.status) {
+            return Err(not_yours(m.status));
         }
         let passed = self.store().stages_passed_by(id, user.id).await?;
         let to = decide(&ActionRequest {
@@ -356,7 +361,7 @@ impl App {
             action,
             comment: comment.as_deref(),
             at: at.map(|t| t.with_timezone(&Utc)),
-            now: Utc::now(),
+            now: self.now(),
         })?;
         let a = self.any_article(id).await?;
         if action == Action::Submit && a.body.blocks.is_empty() {

@@ -173,7 +173,7 @@ impl App {
             && let Some(raw) = p.q.as_deref()
         {
             self.search_log()
-                .record(raw, results.total, results.full_total, chrono::Utc::now());
+                .record(raw, results.total, results.full_total, self.now());
         }
         Ok(results)
     }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use chrono::Utc;
 use rongmei_core::EntityKind;
 use rongmei_search::{SuggestEntry, SuggestKind};
 
@@ -76,7 +75,7 @@ impl App {
             });
         }
         let since =
-            crate::search_log::shanghai_day(Utc::now()) - chrono::Duration::days(QUERY_DAYS);
+            crate::search_log::shanghai_day(self.now()) - chrono::Duration::days(QUERY_DAYS);
         for (query, searches) in store
             .popular_queries(since, QUERY_MIN_SEARCHES, QUERIES)
             .await?

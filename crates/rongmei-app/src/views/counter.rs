@@ -5,7 +5,6 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use dashmap::DashMap;
 use rongmei_core::Channel;
 use rongmei_store::{Store, StoreError, ViewBatch, Visit};
@@ -15,6 +14,8 @@ pub const DEDUPE_WINDOW: Duration = Duration::from_secs(30 * 60);
 
 pub struct ViewCounter {
     store: Store,
+    /// Which day (and half hour) a view falls in.
+    clock: crate::clock::Clock,
     /// Keys the visitor hash; shared by all nodes so they agree on who a reader is.
     key: [u8; 32],
     /// Readers counted here, not yet written.
@@ -41,9 +42,15 @@ pub struct ViewCounter {
 }
 
 impl ViewCounter {
-    pub fn new(store: Store, key: [u8; 32], ceiling: Option<u32>) -> ViewCounter {
+    pub fn new(
+        store: Store,
+        key: [u8; 32],
+        ceiling: Option<u32>,
+        clock: crate::clock::Clock,
+    ) -> ViewCounter {
         ViewCounter {
             store,
+            clock,
             key,
             per_address: DashMap::new(),
             ceiling,
@@ -113,7 +120,7 @@ impl ViewCounter {
         let visitor = self.visitor_key(article_id, ip, user_agent);
         let now = self.epoch.elapsed().as_secs() as u32;
         let window = DEDUPE_WINDOW.as_secs() as u32;
-        let at = Utc::now().timestamp();
+        let at = self.clock.now().timestamp();
         let (address, window_start) = self.address_key(article_id, ip, at);
         let counts = match self.seen.entry(visitor) {
             dashmap::Entry::Occupied(mut e) => {
@@ -309,7 +316,7 @@ impl ViewCounter {
         let now = self.epoch.elapsed().as_secs() as u32;
         let window = DEDUPE_WINDOW.as_secs() as u32;
         self.seen.retain(|_, t| now.saturating_sub(*t) < window);
-        let current = Utc::now().timestamp();
+        let current = self.clock.now().timestamp();
         let window = DEDUPE_WINDOW.as_secs() as i64;
         self.per_address
             .retain(|_, (_, start)| current - *start < window);

@@ -247,15 +247,7 @@ fn damage_is_a_warning_and_a_cut_file_is_refused_with_its_line() {
 }
 
 fn fixture(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/wxr")
-        .join(name);
-    if p.is_file() {
-        Some(p)
-    } else {
-        println!("{name}: skipped, ../shared/fixtures/wxr is absent");
-        None
-    }
+    rongmei_testkit::shared(&format!("fixtures/wxr/{name}"))
 }
 
 #[test]

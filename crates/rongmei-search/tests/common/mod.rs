@@ -14,10 +14,10 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// `../shared/corpus/articles.jsonl` beside the project, if this machine has it.
+/// `../shared/corpus/articles.jsonl` beside the project, if this machine has it (see
+/// `rongmei_testkit::shared` for when its absence fails instead).
 pub fn corpus_path() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/articles.jsonl");
-    p.exists().then_some(p)
+    rongmei_testkit::shared("corpus/articles.jsonl")
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -120,10 +120,7 @@ struct Line {
 
 /// The corpus as documents with ids 1..=N, or `None` (and a note) when it is absent.
 pub fn corpus() -> Option<Vec<SearchDoc>> {
-    let Some(path) = corpus_path() else {
-        println!("skipped: ../shared/corpus absent");
-        return None;
-    };
+    let path = corpus_path()?;
     let text = std::fs::read_to_string(&path).expect("corpus readable");
     let docs = text
         .lines()

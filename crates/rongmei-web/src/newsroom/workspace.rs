@@ -218,6 +218,8 @@ pub async fn image_submit(
     multipart: Multipart,
 ) -> WebResult<Response> {
     let result = async {
+        // Whoever may not edit the article is refused before the upload is stored.
+        state.app().article_to_edit(&m.actor, id).await?;
         let upload = read_upload(multipart).await?;
         let caption = upload.field("caption").unwrap_or_default().to_string();
         let stored = state

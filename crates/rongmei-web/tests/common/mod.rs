@@ -14,16 +14,8 @@ pub const SEED: &str = include_str!("../../../../fixtures/seed/000_110ea0537603b
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 pub const DEMO: &str = include_str!("../../../../fixtures/demo/demo.jsonl");
 
-/// A check that needs an outside tool (Chromium, nginx, xmllint, a Python validator) the
-/// machine lacks says so and is skipped — unless `RONGMEI_REQUIRE_TOOLS=1`, which `.ci/run`
-/// sets after installing them: there a skip would hide a broken install, so it fails.
-pub fn tool_missing(message: &str) {
-    assert!(
-        std::env::var("RONGMEI_REQUIRE_TOOLS").as_deref() != Ok("1"),
-        "{message}, and RONGMEI_REQUIRE_TOOLS=1 forbids skipping"
-    );
-    eprintln!("{message}");
-}
+#[allow(unused_imports)] // not every test binary checks an outside tool
+pub use rongmei_testkit::tool_missing;
 
 pub struct Server {
     pub base: String,
@@ -327,6 +319,25 @@ pub async fn cookie_of(http: &reqwest::Client, base: &str, login: &str) -> Strin
         .next()
         .expect("cookie pair")
         .to_string()
+}
+
+/// A test's table of routes (`table`, named `name`) must hold exactly the routes the server has
+/// (`found`): a route added without a row, or a row left for a route gone, fails the test.
+pub fn assert_table_is_the_route_table(
+    found: &std::collections::BTreeSet<String>,
+    table: &std::collections::BTreeSet<String>,
+    name: &str,
+) {
+    let missing: Vec<&String> = found.difference(table).collect();
+    assert!(
+        missing.is_empty(),
+        "routes missing from {name}: add them with who may use them: {missing:?}"
+    );
+    let gone: Vec<&String> = table.difference(found).collect();
+    assert!(
+        gone.is_empty(),
+        "{name} lists routes the route table no longer has: {gone:?}"
+    );
 }
 
 /// The CSRF token from a newsroom page's form.
